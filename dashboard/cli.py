@@ -1,0 +1,43 @@
+"""The command line ``python -m dashboard``: one sub-command module per family of commands.
+
+Each module of ``COMMAND_MODULES`` exposes ``register(subparsers)``, which adds its sub-commands
+with ``set_defaults(func=handler)``; a handler takes the parsed arguments and returns the exit
+status. Exit status 2 is a usage error (argparse's own convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = (
+    "dashboard.commands.donnees",   # init, import, imports, rollback
+    "dashboard.commands.bilans",    # bilan, hors-flux, controles
+)
+
+
+class _FrenchParser(argparse.ArgumentParser):
+    """argparse with its usage errors in French (exit status 2 kept)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog} : erreur d'utilisation : {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _FrenchParser(
+        prog="python -m dashboard",
+        description="Gestion en flux des réservations de logements sociaux : données et bilans.",
+    )
+    sub = parser.add_subparsers(dest="commande", metavar="COMMANDE", parser_class=_FrenchParser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)

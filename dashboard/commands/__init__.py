@@ -1,0 +1,1 @@
+"""Sub-command families of ``python -m dashboard`` (see dashboard.cli)."""

@@ -1,0 +1,5 @@
+"""bilan, hors-flux, controles: to be written with the metrics engine (issue 3)."""
+
+
+def register(subparsers) -> None:
+    """No sub-command yet."""

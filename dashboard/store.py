@@ -1,0 +1,98 @@
+"""The DuckDB store: where the database file lives, opening it, and versioned migrations.
+
+Every schema change is a new numbered file in ``dashboard/sql/migrations/`` (``NNN_name.sql``).
+``connect`` applies the missing ones, in order, inside one transaction each, and records them in
+``schema_version``: an existing database file is upgraded in place, never recreated.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "sql" / "migrations"
+DEFAULT_DB = PROJECT_ROOT / "data" / "flux.duckdb"
+ENV_VAR = "FLUX_DB"
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database file: the given path, else $FLUX_DB, else data/flux.duckdb."""
+    if path:
+        return Path(path)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env)
+    return DEFAULT_DB
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """The migration files, by version number."""
+    found = []
+    for file in sorted(MIGRATIONS_DIR.iterdir()):
+        match = _MIGRATION_NAME.match(file.name)
+        if match:
+            found.append((int(match.group(1)), file))
+    return found
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this database (0 for an empty one)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the missing migrations; returns the versions applied now."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, nom VARCHAR NOT NULL,"
+        " applique_le TIMESTAMP NOT NULL)"
+    )
+    current = schema_version(con)
+    applied = []
+    for version, file in migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(file.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, ?)", [version, file.stem, datetime.now()]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating it if needed) the database file and bring its schema up to date."""
+    file = db_path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(file))
+    migrate(con)
+    return con
+
+
+def connect_memory() -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the current schema (for throw-away computations)."""
+    con = duckdb.connect(":memory:")
+    migrate(con)
+    return con
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when no dataset has been imported yet (reference territories aside)."""
+    return con.execute("SELECT count(*) FROM journal_imports").fetchone()[0] == 0
