@@ -1,0 +1,407 @@
+"""Importing a file into the store: read, match, normalise, validate, then write in one transaction.
+
+- Strict by default: one invalid line and nothing is written; the report lists every error.
+- Partial (``partiel=True``): valid lines are imported, the others go to the quarantine with
+  their reasons.
+- Same file (sha256) for the same scope as an import in force: nothing changes ("inchange").
+- An import replaces the rows of its scope (e.g. bailleur × year for mises à disposition): the old
+  rows move to the archive tables and the old import is marked REPLACED; `annuler` (rollback)
+  brings them back.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_loaders.errors import Erreur, FichierRejete
+from data_loaders.headers import Correspondance, associer, lire_mapping
+from data_loaders.normalisation import normaliser
+from data_loaders.reading import Lecture, lire
+from data_loaders.specs import JEUX, Jeu
+from data_loaders.validation import valider
+
+IMPORTE, REJETE, INCHANGE = "importe", "rejete", "inchange"
+APERCU_LIGNES = 20
+
+
+@dataclass(frozen=True)
+class Cible:
+    """A live table an import writes, and how its rows map to scope units."""
+
+    table: str
+    colonnes: dict[str, str]            # live column -> SQL over the valid rows `v`
+    unite_table: tuple[str, ...]        # scope unit of a live row (SQL over `t`)
+    unite_fichier: tuple[str, ...]      # scope unit of a valid row (SQL over `v`)
+    grouper_par: str | None = None      # one row per value of this column (EPCI from communes)
+
+
+def _identite(*colonnes: str) -> dict[str, str]:
+    return {c: f"v.{c}" for c in colonnes}
+
+
+CIBLES: dict[str, tuple[Cible, ...]] = {
+    "conventions": (Cible(
+        "conventions",
+        _identite("bailleur_code", "bailleur_nom", "reservataire_code", "reservataire_nom",
+                  "type_reservataire", "departement", "perimetre_type") | {
+            "perimetre_code": "v.perimetre_cle"} | _identite(
+            "annee", "statut", "date_signature", "motif_non_signature", "methode", "taux_flux",
+            "droits_annuels", "mode_gestion"),
+        ("t.bailleur_code", "t.annee"), ("v.bailleur_code", "v.annee")),),
+    "parc": (Cible(
+        "parc",
+        _identite("bailleur_code", "code_insee", "annee", "parc_total") | {
+            "logements_exclus": "coalesce(v.logements_exclus, 0)",
+            "liberations": "v.liberations", "taux_rotation": "v.taux_rotation",
+            "mutations_prevues": "coalesce(v.mutations_prevues, 0)",
+            "relogements_prevus": "coalesce(v.relogements_prevus, 0)"},
+        ("t.bailleur_code", "t.annee"), ("v.bailleur_code", "v.annee")),),
+    "mises_a_disposition": (Cible(
+        "mises_a_disposition",
+        _identite("bailleur_code", "reference", "date_mise_a_disposition", "code_insee",
+                  "categorie", "reservataire_code", "rpls", "qpv", "typologie", "financement",
+                  "annee_construction", "issue", "date_bail", "candidat_bailleur",
+                  "public_prioritaire"),
+        ("t.bailleur_code", "year(t.date_mise_a_disposition)"), ("v.bailleur_code", "v.annee")),),
+    "documents_epci": (Cible(
+        "documents_epci", _identite("epci_siren", "document", "statut", "date_document"),
+        ("t.epci_siren",), ("v.epci_siren",)),),
+    "communes": (
+        Cible("communes", {"code_insee": "v.code_insee", "nom": "v.nom_commune",
+                           "departement": "v.departement_cle", "epci_siren": "v.epci_siren",
+                           "population": "v.population"},
+              ("t.code_insee",), ("v.code_insee",)),
+        Cible("epci", {"epci_siren": "v.epci_siren", "nom": "any_value(v.epci_nom)",
+                       "nature": "any_value(v.epci_nature)",
+                       "departement": "mode(v.departement_cle)"},
+              ("t.epci_siren",), ("v.epci_siren",), grouper_par="v.epci_siren"),
+    ),
+}
+
+
+@dataclass
+class RapportImport:
+    """What an import did (or would do), for the command line, the page and the tests."""
+
+    type_donnees: str
+    nom_fichier: str
+    statut: str                               # importe / rejete / inchange
+    import_id: int | None = None
+    lignes_lues: int = 0
+    lignes_importees: int = 0
+    lignes_rejetees: int = 0
+    erreurs: list[Erreur] = field(default_factory=list)
+    message: str = ""
+    lecture: Lecture | None = None
+    correspondance: Correspondance | None = None
+    remplaces: list[int] = field(default_factory=list)
+    apercu: pd.DataFrame | None = None        # first normalised rows, for the preview
+
+    def as_json(self) -> dict:
+        """The object printed by ``import --json`` (a contract: keep the keys)."""
+        return {
+            "statut": self.statut,
+            "import_id": self.import_id,
+            "lignes_lues": self.lignes_lues,
+            "lignes_importees": self.lignes_importees,
+            "lignes_rejetees": self.lignes_rejetees,
+            "erreurs": [e.as_dict() for e in self.erreurs],
+        }
+
+    def erreurs_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([e.as_dict() for e in self.erreurs],
+                            columns=["ligne", "colonne", "valeur", "message"])
+
+
+def utilisateur_local() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return os.environ.get("USER", "local")
+
+
+def importer(
+    con: duckdb.DuckDBPyConnection,
+    type_donnees: str,
+    source: str | os.PathLike | bytes,
+    nom_fichier: str | None = None,
+    *,
+    mapping: str | os.PathLike | dict | None = None,
+    feuille: str | None = None,
+    partiel: bool = False,
+    utilisateur: str | None = None,
+    simulation: bool = False,
+    aujourd_hui: date | None = None,
+) -> RapportImport:
+    """Import a file (path or bytes). With ``simulation=True`` nothing is written: the report
+    says what the import would do (used for the preview in the browser)."""
+    if type_donnees not in JEUX:
+        raise ValueError(f"type de données inconnu : {type_donnees}")
+    jeu = JEUX[type_donnees]
+    if nom_fichier is None:
+        if isinstance(source, (bytes, bytearray)):
+            raise ValueError("nom_fichier est nécessaire quand la source est un contenu")
+        nom_fichier = Path(source).name
+    rapport = RapportImport(type_donnees, nom_fichier, REJETE)
+    cur = con.cursor()
+    try:
+        data = source if isinstance(source, (bytes, bytearray)) else None
+        try:
+            lecture = lire(cur, source, nom_fichier, feuille)
+            rapport.lecture = lecture
+            rapport.lignes_lues = lecture.lignes_lues
+            corr = associer(jeu, lecture.entetes, lire_mapping(mapping))
+            rapport.correspondance = corr
+        except FichierRejete as exc:
+            rapport.erreurs = exc.erreurs
+            rapport.message = "Fichier rejeté : " + exc.erreurs[0].message
+            return rapport
+        if data is None:
+            data = Path(source).read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        suffixe = uuid.uuid4().hex[:12]
+        norm, err, valides = f"norm_{suffixe}", f"err_{suffixe}", f"val_{suffixe}"
+        normaliser(cur, jeu, lecture.table, corr, norm)
+        valider(cur, jeu, norm, err, aujourd_hui)
+        rapport.erreurs = _erreurs(cur, err) + lecture.erreurs
+        rapport.erreurs.sort(key=lambda e: (e.ligne or 0))
+        lignes_en_erreur = {e.ligne for e in rapport.erreurs}
+        rapport.lignes_rejetees = len(lignes_en_erreur)
+        rapport.apercu = cur.execute(
+            f"SELECT * FROM {norm} ORDER BY _ligne LIMIT {APERCU_LIGNES}").df()
+        cur.execute(f"CREATE TEMP TABLE {valides} AS SELECT n.* FROM {norm} n "
+                    f"ANTI JOIN {err} e ON e._ligne = n._ligne")
+        nb_valides = cur.execute(f"SELECT count(*) FROM {valides}").fetchone()[0]
+
+        if rapport.erreurs and not partiel:
+            rapport.message = (
+                f"Fichier rejeté : {rapport.lignes_rejetees} ligne(s) en erreur sur "
+                f"{rapport.lignes_lues}. Rien n'a été importé. Corrigez les erreurs, ou "
+                "importez en mode partiel pour mettre ces lignes en quarantaine.")
+            return rapport
+        if nb_valides == 0:
+            rapport.message = "Fichier rejeté : aucune ligne valide. Rien n'a été importé."
+            return rapport
+
+        cibles = CIBLES[type_donnees]
+        unites = _unites(cur, cibles[0], valides)
+        cle_perimetre = type_donnees + "|" + "|".join(":".join(map(str, u)) for u in unites)
+        deja = cur.execute(
+            "SELECT import_id FROM journal_imports WHERE type_donnees = ? AND sha256 = ? "
+            "AND cle_perimetre = ? AND statut = 'ACTIVE' ORDER BY import_id DESC LIMIT 1",
+            [type_donnees, sha, cle_perimetre]).fetchone()
+        if deja:
+            rapport.statut = INCHANGE
+            rapport.import_id = deja[0]
+            rapport.lignes_rejetees = 0 if not partiel else rapport.lignes_rejetees
+            rapport.message = (f"Ce fichier a déjà été importé (import n° {deja[0]}) pour le même "
+                               "périmètre : rien n'a changé.")
+            return rapport
+        if simulation:
+            rapport.statut = IMPORTE
+            rapport.lignes_importees = nb_valides
+            rapport.message = (f"Prêt à importer {nb_valides} ligne(s)"
+                               + (f" ; {rapport.lignes_rejetees} ligne(s) iront en quarantaine."
+                                  if rapport.erreurs else "."))
+            return rapport
+
+        perimetre = _perimetre_lisible(type_donnees, unites, cur, valides)
+        _ecrire(cur, rapport, jeu, cibles, lecture, err, valides, sha, cle_perimetre, perimetre,
+                utilisateur or utilisateur_local(), nb_valides)
+        return rapport
+    finally:
+        cur.close()
+
+
+def _erreurs(cur, err: str) -> list[Erreur]:
+    rows = cur.execute(f"SELECT _ligne, colonne, valeur, message FROM {err}").fetchall()
+    return [Erreur(int(l), c, v, m) for l, c, v, m in rows]
+
+
+def _unites(cur, cible: Cible, valides: str) -> list[tuple]:
+    cols = ", ".join(cible.unite_fichier)
+    return cur.execute(f"SELECT DISTINCT {cols} FROM {valides} v ORDER BY ALL").fetchall()
+
+
+def _perimetre_lisible(type_donnees: str, unites: list[tuple], cur, valides: str) -> str:
+    if type_donnees == "communes":
+        n_epci = cur.execute(f"SELECT count(DISTINCT epci_siren) FROM {valides}").fetchone()[0]
+        return f"{len(unites)} communes, {n_epci} EPCI"
+    if type_donnees == "documents_epci":
+        return f"{len(unites)} EPCI"
+    par_bailleur: dict[str, list[str]] = {}
+    for bailleur, annee in unites:
+        par_bailleur.setdefault(bailleur, []).append(str(annee))
+    return " ; ".join(f"{b} ({', '.join(a)})" for b, a in par_bailleur.items())
+
+
+def _ecrire(cur, rapport: RapportImport, jeu: Jeu, cibles: tuple[Cible, ...], lecture: Lecture,
+            err: str, valides: str, sha: str, cle_perimetre: str, perimetre: str,
+            utilisateur: str, nb_valides: int) -> None:
+    """The one transaction that writes an import."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        import_id = cur.execute("SELECT nextval('seq_import_id')").fetchone()[0]
+        cur.execute(
+            "INSERT INTO journal_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?)",
+            [import_id, jeu.nom, perimetre, rapport.nom_fichier, sha, rapport.lignes_lues,
+             nb_valides, rapport.lignes_rejetees, utilisateur, datetime.now(), cle_perimetre])
+        for cible in cibles:
+            _remplacer(cur, cible, valides, import_id)
+            cols = ", ".join(cible.colonnes)
+            exprs = ", ".join(cible.colonnes.values())
+            groupe = f" GROUP BY {cible.grouper_par}" if cible.grouper_par else ""
+            cur.execute(f"INSERT INTO {cible.table} ({cols}, import_id) "
+                        f"SELECT {exprs}, {import_id} FROM {valides} v{groupe}")
+        remplaces = [r[0] for r in cur.execute(
+            "SELECT DISTINCT import_remplace_id FROM remplacements WHERE import_id = ? "
+            "ORDER BY 1", [import_id]).fetchall()]
+        _mettre_a_jour_statuts(cur, jeu.nom, remplaces)
+        if rapport.erreurs:
+            _quarantaine(cur, import_id, lecture, err)
+        cur.execute("COMMIT")
+    except Exception:
+        cur.execute("ROLLBACK")
+        raise
+    rapport.statut = IMPORTE
+    rapport.import_id = import_id
+    rapport.lignes_importees = nb_valides
+    rapport.remplaces = remplaces
+    msg = f"Import n° {import_id} : {nb_valides} ligne(s) importée(s)"
+    if rapport.erreurs:
+        msg += f", {rapport.lignes_rejetees} ligne(s) mise(s) en quarantaine"
+    if remplaces:
+        msg += f" ; remplace l'import n° {', '.join(map(str, remplaces))} pour le même périmètre"
+    rapport.message = msg + "."
+
+
+def _condition_unite(cible: Cible, alias_unites: str) -> str:
+    return " AND ".join(f"{expr} = {alias_unites}.u{i}"
+                        for i, expr in enumerate(cible.unite_table))
+
+
+def _remplacer(cur, cible: Cible, valides: str, import_id: int) -> None:
+    """Move the live rows of the import's scope to the archive, tagged with the new import."""
+    unites = f"unites_{uuid.uuid4().hex[:12]}"
+    cols = ", ".join(f"{expr} AS u{i}" for i, expr in enumerate(cible.unite_fichier))
+    cur.execute(f"CREATE TEMP TABLE {unites} AS SELECT DISTINCT {cols} FROM {valides} v")
+    semi = f"FROM {cible.table} t SEMI JOIN {unites} u ON {_condition_unite(cible, 'u')}"
+    cur.execute(f"INSERT INTO archive_{cible.table} SELECT t.*, {import_id} {semi}")
+    cur.execute(f"INSERT INTO remplacements SELECT DISTINCT {import_id}, t.import_id {semi} "
+                "AND t.import_id IS NOT NULL")
+    cur.execute(f"DELETE FROM {cible.table} t USING {unites} u "
+                f"WHERE {_condition_unite(cible, 'u')}")
+    cur.execute(f"DROP TABLE {unites}")
+
+
+def _mettre_a_jour_statuts(cur, type_donnees: str, import_ids: list[int]) -> None:
+    """An import is ACTIVE while some of its rows are live, REPLACED once none is."""
+    for iid in import_ids:
+        vivantes = sum(cur.execute(f"SELECT count(*) FROM {c.table} WHERE import_id = ?",
+                                   [iid]).fetchone()[0] for c in CIBLES[type_donnees])
+        cur.execute("UPDATE journal_imports SET statut = ? WHERE import_id = ?",
+                    ["ACTIVE" if vivantes else "REPLACED", iid])
+
+
+def _quarantaine(cur, import_id: int, lecture: Lecture, err: str) -> None:
+    n = len(lecture.entetes)
+    sep = (lecture.separateur or ";").replace("'", "''")
+    champs = ", ".join(f"coalesce(l.c{i}, '')" for i in range(n))
+    cur.execute(
+        f"""INSERT INTO quarantaine
+            SELECT {import_id}, e._ligne, any_value(array_to_string([{champs}], '{sep}')),
+                   string_agg(e.colonne || ' « ' || coalesce(e.valeur, '') || ' » : ' || e.message,
+                              ' | ' ORDER BY e.colonne)
+            FROM {err} e JOIN {lecture.table} l ON l._ligne = e._ligne
+            GROUP BY e._ligne""")
+    structure = [(import_id, e.ligne, lecture.lignes_brutes.get(e.ligne, e.valeur or ""), e.message)
+                 for e in lecture.erreurs]
+    if structure:
+        cur.executemany("INSERT INTO quarantaine VALUES (?, ?, ?, ?)", structure)
+
+
+# ------------------------------------------------------------------------ journal and rollback
+
+class AnnulationImpossible(Exception):
+    """Rollback refused; the message says why, in French."""
+
+
+def annuler(con: duckdb.DuckDBPyConnection, import_id: int) -> str:
+    """Roll back an import in force: remove its rows and restore those it had replaced."""
+    cur = con.cursor()
+    try:
+        ligne = cur.execute("SELECT type_donnees, statut FROM journal_imports WHERE import_id = ?",
+                            [import_id]).fetchone()
+        if ligne is None:
+            raise AnnulationImpossible(f"Aucun import n° {import_id} dans le journal.")
+        type_donnees, statut = ligne
+        if statut != "ACTIVE":
+            raise AnnulationImpossible(
+                f"L'import n° {import_id} n'est pas en vigueur (statut : {statut}) : seul un "
+                "import en vigueur peut être annulé.")
+        cibles = CIBLES[type_donnees]
+        for cible in cibles:
+            plus_recent = cur.execute(
+                f"SELECT min(remplace_par) FROM archive_{cible.table} WHERE import_id = ?",
+                [import_id]).fetchone()[0]
+            if plus_recent is not None:
+                raise AnnulationImpossible(
+                    f"Une partie de l'import n° {import_id} a été remplacée par l'import n° "
+                    f"{plus_recent} : annulez d'abord l'import n° {plus_recent}.")
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            for cible in cibles:
+                cols = ", ".join([*cible.colonnes, "import_id"])
+                cur.execute(f"DELETE FROM {cible.table} WHERE import_id = ?", [import_id])
+                cur.execute(f"INSERT INTO {cible.table} ({cols}) SELECT {cols} "
+                            f"FROM archive_{cible.table} WHERE remplace_par = ?", [import_id])
+                cur.execute(f"DELETE FROM archive_{cible.table} WHERE remplace_par = ?",
+                            [import_id])
+            restaures = [r[0] for r in cur.execute(
+                "SELECT DISTINCT import_remplace_id FROM remplacements WHERE import_id = ? "
+                "ORDER BY 1", [import_id]).fetchall()]
+            cur.execute("UPDATE journal_imports SET statut = 'ROLLED_BACK' WHERE import_id = ?",
+                        [import_id])
+            _mettre_a_jour_statuts(cur, type_donnees, restaures)
+            cur.execute("COMMIT")
+        except Exception:
+            cur.execute("ROLLBACK")
+            raise
+    finally:
+        cur.close()
+    message = f"Import n° {import_id} annulé."
+    if restaures:
+        message += f" Import(s) n° {', '.join(map(str, restaures))} de nouveau en vigueur."
+    return message
+
+
+def journal(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The import journal, most recent first."""
+    cur = con.cursor()
+    try:
+        return cur.execute(
+            "SELECT import_id, type_donnees, perimetre, nom_fichier, sha256, lignes_lues, "
+            "lignes_importees, lignes_rejetees, statut, utilisateur, horodatage "
+            "FROM journal_imports ORDER BY import_id DESC").df()
+    finally:
+        cur.close()
+
+
+def quarantaine(con: duckdb.DuckDBPyConnection, import_id: int | None = None) -> pd.DataFrame:
+    cur = con.cursor()
+    try:
+        where = "WHERE import_id = ?" if import_id is not None else ""
+        return cur.execute(f"SELECT import_id, ligne, contenu, motifs FROM quarantaine {where} "
+                           "ORDER BY import_id, ligne",
+                           [import_id] if import_id is not None else []).df()
+    finally:
+        cur.close()

@@ -1,0 +1,228 @@
+"""Validation of a normalised file, set-based: one SQL query lists every error of every line.
+
+A rule is a condition on the normalised table (see normalisation.py) with the column it concerns,
+the value to show and a French message saying what was expected. Rules come from the column
+specs (required, readable, within bounds) and from the dataset (consistency between columns,
+references to communes and EPCI, uniqueness in the file and against the database).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from data_loaders import specs
+from data_loaders.normalisation import _litteral
+from data_loaders.specs import Colonne, Jeu
+
+DATE_MIN = date(1990, 1, 1)
+
+
+@dataclass(frozen=True)
+class Regle:
+    condition: str      # SQL over the normalised table `n`: true when the line is wrong
+    colonne: str
+    message: str        # SQL expression (a French sentence)
+    valeur: str | None = None   # SQL expression of the value shown; default b_<colonne>
+    jointures: str = ""         # extra FROM clauses (joins) the condition needs
+
+
+def _attendu(col: Colonne) -> str:
+    t = col.type
+    if t == specs.CODE_INSEE:
+        return "code INSEE attendu : 5 caractères (ex. 04070, 13055, 2A004)"
+    if t == specs.DEPARTEMENT:
+        return "code de département attendu (ex. 04, 13, 2A)"
+    if t == specs.SIREN:
+        return "numéro SIREN attendu : 9 chiffres"
+    if t == specs.ENTIER:
+        return "nombre entier attendu (ex. 1 234)"
+    if t == specs.DECIMAL:
+        return "nombre attendu (ex. 12,5)"
+    if t == specs.POURCENTAGE:
+        return "pourcentage attendu (ex. 25 ou 25 % ou 12,5)"
+    if t == specs.DATE:
+        return "date existante attendue au format JJ/MM/AAAA ou AAAA-MM-JJ"
+    if t == specs.BOOLEEN:
+        return "oui ou non attendu (O/N, oui/non, 1/0, vrai/faux)"
+    if t == specs.ENUM and col.valeurs:
+        if col.nom == "typologie":
+            return "typologie attendue : T1 à T6 (studio = T1, T6 = 6 pièces et plus)"
+        choix = ", ".join(f"{v[1]} ({code})" if v[1] != code else code
+                          for code, v in col.valeurs.items())
+        return f"valeur attendue parmi : {choix}"
+    return "valeur illisible"
+
+
+def _bornes(col: Colonne) -> str:
+    def f(x: float) -> str:
+        return f"{x:,.0f}".replace(",", " ") if float(x).is_integer() else str(x).replace(".", ",")
+    if col.minimum is not None and col.maximum is not None:
+        return f"valeur hors limites : attendu entre {f(col.minimum)} et {f(col.maximum)}"
+    if col.minimum is not None:
+        return f"valeur hors limites : attendu au moins {f(col.minimum)}"
+    return f"valeur hors limites : attendu au plus {f(col.maximum)}"
+
+
+def regles_colonnes(jeu: Jeu) -> list[Regle]:
+    regles = []
+    for col in jeu.colonnes:
+        b, x = f"n.b_{col.nom}", f"n.{col.nom}"
+        if col.obligatoire:
+            regles.append(Regle(f"{b} IS NULL", col.nom,
+                                _litteral(f"valeur obligatoire manquante ({col.nom_affiche})")))
+        if col.type not in (specs.TEXTE, specs.CODE, specs.IDENTIFIANT):
+            regles.append(Regle(f"{b} IS NOT NULL AND {x} IS NULL", col.nom,
+                                _litteral(_attendu(col))))
+        if col.minimum is not None or col.maximum is not None:
+            conds = []
+            if col.minimum is not None:
+                conds.append(f"{x} < {col.minimum}")
+            if col.maximum is not None:
+                conds.append(f"{x} > {col.maximum}")
+            regles.append(Regle(f"{x} IS NOT NULL AND ({' OR '.join(conds)})", col.nom,
+                                _litteral(_bornes(col))))
+        if col.type == specs.DATE:
+            regles.append(Regle(f"{x} IS NOT NULL AND {x} < DATE '{DATE_MIN.isoformat()}'",
+                                col.nom, _litteral("date invraisemblable : antérieure à 1990")))
+    return regles
+
+
+def _commune_connue(colonne: str = "code_insee") -> Regle:
+    return Regle(
+        f"n.{colonne} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM communes c WHERE c.code_insee = n.{colonne})",
+        colonne,
+        _litteral("commune inconnue du référentiel des communes (code INSEE officiel attendu ; "
+                  "pour une commune hors région, importez d'abord le fichier DGCL des communes)"),
+    )
+
+
+def _unique_dans_fichier(colonnes: tuple[str, ...], colonne: str, quoi: str) -> Regle:
+    """Lines whose key repeats an earlier line of the file."""
+    cle = ", ".join(colonnes)
+    non_nuls = " AND ".join(f"{c} IS NOT NULL" for c in colonnes)
+    return Regle(
+        f"n._ligne IN (SELECT _ligne FROM (SELECT _ligne, min(_ligne) OVER (PARTITION BY {cle}) "
+        f"AS premiere FROM {{norm}} WHERE {non_nuls}) WHERE _ligne > premiere)",
+        colonne,
+        f"'{quoi} en double dans le fichier : déjà présente ligne ' || "
+        f"(SELECT min(m._ligne) FROM {{norm}} m WHERE "
+        + " AND ".join(f"m.{c} = n.{c}" for c in colonnes) + ")",
+    )
+
+
+def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
+    jour = f"DATE '{aujourd_hui.isoformat()}'"
+    if jeu.nom == "conventions":
+        return [
+            Regle("n.departement IS NOT NULL AND NOT EXISTS "
+                  "(SELECT 1 FROM communes c WHERE c.departement = n.departement)",
+                  "departement", _litteral("département absent du référentiel des communes")),
+            Regle("n.perimetre_type IN ('EPCI', 'COMMUNE') AND n.b_perimetre_code IS NULL",
+                  "perimetre_code",
+                  _litteral("code du périmètre obligatoire pour un périmètre EPCI (SIREN) ou "
+                            "commune (code INSEE)")),
+            Regle("n.perimetre_type = 'EPCI' AND n.perimetre_code IS NOT NULL AND NOT EXISTS "
+                  "(SELECT 1 FROM communes c WHERE c.epci_siren = n.perimetre_code "
+                  "AND c.departement = n.departement)",
+                  "perimetre_code",
+                  _litteral("EPCI inconnu ou sans commune dans ce département (SIREN de "
+                            "l'EPCI attendu)")),
+            Regle("n.perimetre_type = 'COMMUNE' AND n.perimetre_code IS NOT NULL AND NOT EXISTS "
+                  "(SELECT 1 FROM communes c WHERE c.code_insee = n.perimetre_code "
+                  "AND c.departement = n.departement)",
+                  "perimetre_code",
+                  _litteral("commune inconnue ou hors du département de la convention (code "
+                            "INSEE attendu)")),
+            Regle("n.methode = 'ASSIETTE' AND n.b_taux_flux IS NULL", "taux_flux",
+                  _litteral("taux du flux obligatoire pour la méthode de l'assiette "
+                            "(pourcentage de 0 à 100)")),
+            Regle("n.methode = 'DROITS_ACQUIS' AND n.b_droits_annuels IS NULL", "droits_annuels",
+                  _litteral("droits annuels obligatoires pour la méthode des droits acquis")),
+            Regle("n.date_signature > " + jour, "date_signature",
+                  _litteral("date de signature dans le futur")),
+            _unique_dans_fichier(("bailleur_code", "reservataire_code", "perimetre_type",
+                                  "perimetre_cle", "annee"), "reservataire_code",
+                                 "convention (bailleur, réservataire, périmètre, année)"),
+        ]
+    if jeu.nom == "parc":
+        return [
+            _commune_connue(),
+            Regle("n.logements_exclus > n.parc_total", "logements_exclus",
+                  "'logements exclus supérieurs au parc total (' || n.parc_total || ')'"),
+            Regle("n.b_liberations IS NULL AND n.b_taux_rotation IS NULL", "liberations",
+                  _litteral("indiquez les libérations de l'année précédente ou un taux de "
+                            "rotation convenu")),
+            Regle("n.liberations > n.parc_total", "liberations",
+                  "'libérations supérieures au parc total (' || n.parc_total || ')'"),
+            _unique_dans_fichier(("bailleur_code", "code_insee", "annee"), "code_insee",
+                                 "commune"),
+        ]
+    if jeu.nom == "mises_a_disposition":
+        return [
+            _commune_connue(),
+            Regle("n.categorie = 'FLUX' AND n.b_reservataire_code IS NULL", "reservataire_code",
+                  _litteral("réservataire obligatoire pour une mise à disposition au titre du "
+                            "flux réservataire")),
+            Regle("n.issue = 'BAIL_SIGNE' AND n.b_date_bail IS NULL", "date_bail",
+                  _litteral("date du bail obligatoire quand l'issue est « Bail signé »")),
+            Regle("n.date_bail < n.date_mise_a_disposition", "date_bail",
+                  "'date du bail antérieure à la mise à disposition (' || "
+                  "strftime(n.date_mise_a_disposition, '%d/%m/%Y') || ')'"),
+            Regle(f"n.date_mise_a_disposition > {jour}", "date_mise_a_disposition",
+                  _litteral("date de mise à disposition dans le futur")),
+            Regle(f"n.date_bail > {jour} + INTERVAL 1 YEAR", "date_bail",
+                  _litteral("date du bail à plus d'un an dans le futur")),
+            Regle("n.rpls IS NOT NULL AND NOT regexp_full_match(n.rpls, '[0-9A-Z]{10}')", "rpls",
+                  _litteral("numéro RPLS attendu : 10 caractères (chiffres ou lettres)")),
+            _unique_dans_fichier(("bailleur_code", "reference"), "reference", "référence"),
+            Regle(
+                "d.reference IS NOT NULL",
+                "reference",
+                "'référence déjà importée pour ce bailleur (import n° ' || d.import_id || "
+                "', mise à disposition du ' || strftime(d.date_mise_a_disposition, '%d/%m/%Y') "
+                "|| ') : une référence est unique par bailleur'",
+                jointures=(
+                    # rows of the database outside the scope this file replaces
+                    "LEFT JOIN (SELECT m.bailleur_code, m.reference, m.import_id, "
+                    "m.date_mise_a_disposition FROM mises_a_disposition m "
+                    "ANTI JOIN (SELECT DISTINCT bailleur_code, annee FROM {norm} "
+                    "WHERE bailleur_code IS NOT NULL AND annee IS NOT NULL) s "
+                    "ON s.bailleur_code = m.bailleur_code "
+                    "AND s.annee = year(m.date_mise_a_disposition)) d "
+                    "ON d.bailleur_code = n.bailleur_code AND d.reference = n.reference"
+                ),
+            ),
+        ]
+    if jeu.nom == "documents_epci":
+        return [
+            Regle("n.epci_siren IS NOT NULL AND NOT EXISTS "
+                  "(SELECT 1 FROM epci e WHERE e.epci_siren = n.epci_siren)", "epci_siren",
+                  _litteral("EPCI inconnu du référentiel (SIREN d'un EPCI à fiscalité propre "
+                            "attendu)")),
+            _unique_dans_fichier(("epci_siren", "document"), "document", "document"),
+        ]
+    if jeu.nom == "communes":
+        return [
+            _unique_dans_fichier(("code_insee",), "code_insee", "commune"),
+        ]
+    return []
+
+
+def valider(cur: duckdb.DuckDBPyConnection, jeu: Jeu, norm: str, table: str,
+            aujourd_hui: date | None = None) -> int:
+    """Create temp table `table` (_ligne, colonne, valeur, message); return the error count."""
+    regles = regles_colonnes(jeu) + regles_jeu(jeu, aujourd_hui or date.today())
+    requetes = []
+    for r in regles:
+        valeur = r.valeur or f"n.b_{r.colonne}"
+        requetes.append(
+            f"SELECT n._ligne, {_litteral(r.colonne)} AS colonne, {valeur} AS valeur, "
+            f"{r.message} AS message FROM {norm} n {r.jointures} WHERE {r.condition}"
+        )
+    sql = " UNION ALL ".join(requetes).replace("{norm}", norm)
+    cur.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM ({sql}) ORDER BY _ligne, colonne")
+    return cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
