@@ -178,9 +178,13 @@ def importer(
         rapport.lignes_rejetees = len(lignes_en_erreur)
         rapport.apercu = cur.execute(
             f"SELECT * FROM {norm} ORDER BY _ligne LIMIT {APERCU_LIGNES}").df()
-        cur.execute(f"CREATE TEMP TABLE {valides} AS SELECT n.* FROM {norm} n "
-                    f"ANTI JOIN {err} e ON e._ligne = n._ligne")
-        nb_valides = cur.execute(f"SELECT count(*) FROM {valides}").fetchone()[0]
+        if rapport.erreurs:
+            cur.execute(f"CREATE TEMP TABLE {valides} AS SELECT n.* FROM {norm} n "
+                        f"ANTI JOIN {err} e ON e._ligne = n._ligne")
+            nb_valides = cur.execute(f"SELECT count(*) FROM {valides}").fetchone()[0]
+        else:
+            valides = norm
+            nb_valides = lecture.lignes_lues
 
         if rapport.erreurs and not partiel:
             rapport.message = (
@@ -224,7 +228,7 @@ def importer(
 
 def _erreurs(cur, err: str) -> list[Erreur]:
     rows = cur.execute(f"SELECT _ligne, colonne, valeur, message FROM {err}").fetchall()
-    return [Erreur(int(l), c, v, m) for l, c, v, m in rows]
+    return [Erreur(int(l), c, v.strip() if isinstance(v, str) else v, m) for l, c, v, m in rows]
 
 
 def _unites(cur, cible: Cible, valides: str) -> list[tuple]:

@@ -45,6 +45,14 @@ def _nombre(b: str) -> str:
     )
 
 
+def lire_nombre(b: str) -> str:
+    """SQL of the number in text `b`: a plain cast first, the French forms only when it fails."""
+    return f"coalesce(TRY_CAST({b} AS DOUBLE), {_nombre(b)})"  # _nombre strips all blanks
+
+
+NUMERIQUES = (specs.ENTIER, specs.DECIMAL, specs.POURCENTAGE)
+
+
 def _correspondances(valeurs: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Folded spelling -> code (first code wins when two codes share a spelling)."""
     table: dict[str, str] = {}
@@ -54,31 +62,75 @@ def _correspondances(valeurs: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return table
 
 
-def expression(col: Colonne, b: str) -> str:
-    """SQL giving the canonical value of column `col` from its trimmed text `b` (NULL if bad)."""
+_BOOLEENS = {specs.cle(v): ("true" if vrai == "true" else "false")
+             for vrai, variantes in specs.BOOLEENS.items() for v in variantes}
+# Above this many distinct spellings in a column, fold in SQL rather than list them.
+MAX_VALEURS_DISTINCTES = 500
+
+
+def _trim(b: str) -> str:
+    """SQL trimming blanks (no-break spaces included) off text `b`; NULL when nothing is left.
+
+    Trimming with a custom character set is costly: only cells that start or end with a blank
+    pay for it.
+    """
+    return (f"CASE WHEN regexp_matches({b}, {_BORD_BLANC}) "
+            f"THEN nullif(trim({b}, {_BLANCS}), '') ELSE {b} END")
+
+
+def expression(col: Colonne, b: str, valeurs_lues: list[str] | None = None,
+               nombre: str | None = None) -> str:
+    """SQL giving the canonical value of column `col` from its raw cell `b` (NULL if bad).
+
+    Each type has a fast path for well-formed cells and trims only the others. For
+    enumerations and booleans, `valeurs_lues` (the distinct raw values of the column) lets the
+    mapping be computed once per spelling instead of once per cell. For numbers, `nombre`
+    names a column already holding `lire_nombre(b)`.
+    """
     t = col.type
+    tb = _trim(b)
     if t in (specs.TEXTE, specs.IDENTIFIANT):
-        return b
+        return tb
     if t == specs.CODE:
-        return f"upper({b})"
+        return f"upper({tb})"
     if t == specs.CODE_INSEE:
-        x = f"upper(CASE WHEN regexp_full_match({b}, '[0-9]{{4}}') THEN '0' || {b} ELSE {b} END)"
-        return f"CASE WHEN regexp_full_match({x}, '[0-9]{{5}}|2[AB][0-9]{{3}}') THEN {x} END"
+        x = f"upper(CASE WHEN regexp_full_match({tb}, '[0-9]{{4}}') THEN '0' || {tb} ELSE {tb} END)"
+        return (f"CASE WHEN regexp_full_match({b}, '[0-9]{{5}}') THEN {b} "
+                f"WHEN regexp_full_match({x}, '[0-9]{{5}}|2[AB][0-9]{{3}}') THEN {x} END")
     if t == specs.DEPARTEMENT:
-        x = f"upper(CASE WHEN regexp_full_match({b}, '[0-9]') THEN '0' || {b} ELSE {b} END)"
-        return f"CASE WHEN regexp_full_match({x}, '[0-9]{{2}}|2[AB]|97[0-9]') THEN {x} END"
+        x = f"upper(CASE WHEN regexp_full_match({tb}, '[0-9]') THEN '0' || {tb} ELSE {tb} END)"
+        return (f"CASE WHEN regexp_full_match({b}, '[0-9]{{2}}') THEN {b} "
+                f"WHEN regexp_full_match({x}, '[0-9]{{2}}|2[AB]|97[0-9]') THEN {x} END")
     if t == specs.SIREN:
         x = f"regexp_replace({b}, '[[:space:]\\x{{00A0}}\\x{{202F}}.]', '', 'g')"
-        return f"CASE WHEN regexp_full_match({x}, '[0-9]{{9}}') THEN {x} END"
+        return (f"CASE WHEN regexp_full_match({b}, '[0-9]{{9}}') THEN {b} "
+                f"WHEN regexp_full_match({x}, '[0-9]{{9}}') THEN {x} END")
     if t == specs.ENTIER:
-        n = _nombre(b)
+        n = nombre or lire_nombre(b)
         return f"CASE WHEN {n} = round({n}) AND abs({n}) < 1e15 THEN {n}::BIGINT END"
     if t in (specs.DECIMAL, specs.POURCENTAGE):
-        n = _nombre(b)
+        n = nombre or lire_nombre(b)
         return f"CASE WHEN isfinite({n}) THEN {n} END"
     if t == specs.DATE:
         formats = ", ".join(_litteral(f) for f in FORMATS_DATE)
-        return f"try_strptime({b}, [{formats}])::DATE"
+        return (f"coalesce(try_strptime({b}, [{formats}]), "
+                f"try_strptime({tb}, [{formats}]))::DATE")
+    if t in (specs.BOOLEEN, specs.ENUM) and valeurs_lues is not None:
+        # The few distinct spellings of the file, mapped in Python: far cheaper than folding
+        # every cell in SQL. Compared with the raw cell, so no trimming is needed either.
+        table = _correspondances(col.valeurs or {}) if t == specs.ENUM else _BOOLEENS
+        typ = "VARCHAR" if t == specs.ENUM else "BOOLEAN"
+        vide = _litteral(col.defaut) if col.defaut else f"NULL::{typ}"
+        branches = [f"WHEN {b} IS NULL THEN {vide}"]
+        for v in valeurs_lues:
+            if not v.strip(_BLANCS_PY):
+                branches.append(f"WHEN {b} = {_litteral(v)} THEN {vide}")
+                continue
+            code = table.get(specs.cle(v))
+            if code is not None:
+                litteral = _litteral(code) if t == specs.ENUM else code
+                branches.append(f"WHEN {b} = {_litteral(v)} THEN {litteral}")
+        return f"CASE {' '.join(branches)} ELSE NULL::{typ} END"
     if t == specs.BOOLEEN:
         k = CLE_SQL.format(x=b)
         vrais = ", ".join(_litteral(v) for v in specs.BOOLEENS["true"])
@@ -88,10 +140,8 @@ def expression(col: Colonne, b: str) -> str:
         k = CLE_SQL.format(x=b)
         branches = " ".join(f"WHEN {_litteral(v)} THEN {_litteral(code)}"
                             for v, code in _correspondances(col.valeurs or {}).items())
-        expr = f"CASE {k} {branches} END"
-        if col.defaut:
-            expr = f"CASE WHEN {b} IS NULL THEN {_litteral(col.defaut)} ELSE {expr} END"
-        return expr
+        vide = _litteral(col.defaut) if col.defaut else "NULL"
+        return f"CASE WHEN {tb} IS NULL THEN {vide} ELSE (CASE {k} {branches} END) END"
     raise ValueError(f"type inconnu : {t}")
 
 
@@ -108,19 +158,48 @@ DERIVEES: dict[str, dict[str, str]] = {
 }
 
 
+_BLANCS_PY = " \t\r\n\u00a0\u202f"
+_BLANCS = "' \t\r\n\u00a0\u202f'"
+_BORD_BLANC = "'^[[:space:]\\x{00A0}\\x{202F}]|[[:space:]\\x{00A0}\\x{202F}]$'"
+
+
+def _valeurs_distinctes(cur, jeu: Jeu, table_lue: str, corr: Correspondance) -> dict[str, list]:
+    """Distinct raw spellings of each enumeration/boolean column (one scan for all of them)."""
+    cols = [c for c in jeu.colonnes
+            if c.type in (specs.ENUM, specs.BOOLEEN) and c.nom in corr.colonnes]
+    if not cols:
+        return {}
+    aggs = ", ".join(f"list(DISTINCT c{corr.colonnes[c.nom]})" for c in cols)
+    valeurs = cur.execute(f"SELECT {aggs} FROM {table_lue}").fetchone()
+    return {c.nom: [x for x in (v or []) if x is not None] for c, v in zip(cols, valeurs)
+            if v is None or len(v) <= MAX_VALEURS_DISTINCTES}
+
+
 def normaliser(cur: duckdb.DuckDBPyConnection, jeu: Jeu, table_lue: str,
                corr: Correspondance, table: str) -> None:
-    """Create temp table `table`: _ligne, then b_<col> and <col> for every column of `jeu`."""
-    selections = ["_ligne"]
+    """Create temp table `table`: _ligne, then b_<col> (the raw cell) and <col> (its canonical
+    value) for every column of `jeu`, then the derived columns.
+
+    Projection layers, so that each number is parsed once however many times the next
+    expression refers to it.
+    """
+    distinctes = _valeurs_distinctes(cur, jeu, table_lue, corr)
+    bruts, nombres, types = ["_ligne"], ["*"], ["_ligne"]
     for col in jeu.colonnes:
+        b = f"b_{col.nom}"
         if col.nom in corr.colonnes:
-            brut = f"nullif(trim(c{corr.colonnes[col.nom]}, ' \t\r\n\u00a0\u202f'), '')"
-            selections.append(f"{brut} AS b_{col.nom}")
-            selections.append(f"{expression(col, brut)} AS {col.nom}")
+            bruts.append(f"c{corr.colonnes[col.nom]} AS {b}")
+            nombre = None
+            if col.type in NUMERIQUES:
+                nombre = f"n_{col.nom}"
+                nombres.append(f"{lire_nombre(b)} AS {nombre}")
+            types += [b, f"{expression(col, b, distinctes.get(col.nom), nombre)} AS {col.nom}"]
         else:
-            selections.append(f"NULL::VARCHAR AS b_{col.nom}")
             defaut = _litteral(col.defaut) if col.defaut else "NULL"
-            selections.append(f"{defaut}::{TYPES_SQL[col.type]} AS {col.nom}")
-    derivees = "".join(f", {sql} AS {nom}" for nom, sql in DERIVEES.get(jeu.nom, {}).items())
-    cur.execute(f"CREATE TEMP TABLE {table} AS SELECT *{derivees} FROM "
-                f"(SELECT {', '.join(selections)} FROM {table_lue})")
+            types += [f"NULL::VARCHAR AS {b}", f"{defaut}::{TYPES_SQL[col.type]} AS {col.nom}"]
+    derivees = [f"{sql} AS {nom}" for nom, sql in DERIVEES.get(jeu.nom, {}).items()]
+    cur.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(['*', *derivees])} FROM "
+        f"(SELECT {', '.join(types)} FROM "
+        f"(SELECT {', '.join(nombres)} FROM "
+        f"(SELECT {', '.join(bruts)} FROM {table_lue})))")

@@ -226,12 +226,14 @@ def _lire_csv_duckdb(cur, data: bytes, texte: str, encodage: str, lecture: Lectu
                 ORDER BY _ligne""",
             [lignes_physiques + 1],
         )
+        cur.execute(f"DROP TABLE {lecture.table}_brut")
     else:
+        # Every physical line is a record: the line is the record's position + 2. A view
+        # spares a copy of the whole file.
         cur.execute(
-            f"""CREATE TEMP TABLE {lecture.table} AS
+            f"""CREATE TEMP VIEW {lecture.table} AS
                 SELECT (b.rowid + 2)::INTEGER AS _ligne, {cols} FROM {lecture.table}_brut b"""
         )
-    cur.execute(f"DROP TABLE {lecture.table}_brut")
     cur.execute(f"DROP TABLE {rejets}")
     cur.execute(f"DROP TABLE {scans}")
     return True
@@ -294,7 +296,9 @@ def _compter(cur, lecture: Lecture) -> None:
         vide = " AND ".join(f"(c{i} IS NULL OR trim(c{i}) = '')" for i in range(n))
         vides = cur.execute(f"SELECT count(*) FROM {lecture.table} WHERE {vide}").fetchone()[0]
         if vides:
-            cur.execute(f"DELETE FROM {lecture.table} WHERE {vide}")
+            cur.execute(f"CREATE TEMP TABLE {lecture.table}_plein AS "
+                        f"SELECT * FROM {lecture.table} WHERE NOT ({vide})")
+            lecture.table = f"{lecture.table}_plein"
             lecture.lignes_vides += vides
     lecture.lignes_lues = (cur.execute(f"SELECT count(*) FROM {lecture.table}").fetchone()[0]
                            + len(lecture.erreurs))

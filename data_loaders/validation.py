@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 
 from data_loaders import specs
-from data_loaders.normalisation import _litteral
+from data_loaders.normalisation import _BLANCS, _litteral
 from data_loaders.specs import Colonne, Jeu
 
 DATE_MIN = date(1990, 1, 1)
@@ -70,11 +70,13 @@ def regles_colonnes(jeu: Jeu) -> list[Regle]:
     regles = []
     for col in jeu.colonnes:
         b, x = f"n.b_{col.nom}", f"n.{col.nom}"
+        # b is the raw cell, x its canonical value: x is NULL when b is blank or unreadable.
+        vide = f"({b} IS NULL OR trim({b}, {_BLANCS}) = '')"
         if col.obligatoire:
-            regles.append(Regle(f"{b} IS NULL", col.nom,
+            regles.append(Regle(f"{x} IS NULL AND {vide}", col.nom,
                                 _litteral(f"valeur obligatoire manquante ({col.nom_affiche})")))
         if col.type not in (specs.TEXTE, specs.CODE, specs.IDENTIFIANT):
-            regles.append(Regle(f"{b} IS NOT NULL AND {x} IS NULL", col.nom,
+            regles.append(Regle(f"{x} IS NULL AND NOT {vide}", col.nom,
                                 _litteral(_attendu(col))))
         if col.minimum is not None or col.maximum is not None:
             conds = []
@@ -121,7 +123,7 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
             Regle("n.departement IS NOT NULL AND NOT EXISTS "
                   "(SELECT 1 FROM communes c WHERE c.departement = n.departement)",
                   "departement", _litteral("département absent du référentiel des communes")),
-            Regle("n.perimetre_type IN ('EPCI', 'COMMUNE') AND n.b_perimetre_code IS NULL",
+            Regle("n.perimetre_type IN ('EPCI', 'COMMUNE') AND n.perimetre_code IS NULL",
                   "perimetre_code",
                   _litteral("code du périmètre obligatoire pour un périmètre EPCI (SIREN) ou "
                             "commune (code INSEE)")),
@@ -137,10 +139,12 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
                   "perimetre_code",
                   _litteral("commune inconnue ou hors du département de la convention (code "
                             "INSEE attendu)")),
-            Regle("n.methode = 'ASSIETTE' AND n.b_taux_flux IS NULL", "taux_flux",
+            Regle("n.methode = 'ASSIETTE' AND n.taux_flux IS NULL AND n.b_taux_flux IS NULL",
+                  "taux_flux",
                   _litteral("taux du flux obligatoire pour la méthode de l'assiette "
                             "(pourcentage de 0 à 100)")),
-            Regle("n.methode = 'DROITS_ACQUIS' AND n.b_droits_annuels IS NULL", "droits_annuels",
+            Regle("n.methode = 'DROITS_ACQUIS' AND n.droits_annuels IS NULL "
+                  "AND n.b_droits_annuels IS NULL", "droits_annuels",
                   _litteral("droits annuels obligatoires pour la méthode des droits acquis")),
             Regle("n.date_signature > " + jour, "date_signature",
                   _litteral("date de signature dans le futur")),
@@ -153,7 +157,8 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
             _commune_connue(),
             Regle("n.logements_exclus > n.parc_total", "logements_exclus",
                   "'logements exclus supérieurs au parc total (' || n.parc_total || ')'"),
-            Regle("n.b_liberations IS NULL AND n.b_taux_rotation IS NULL", "liberations",
+            Regle("n.b_liberations IS NULL AND n.b_taux_rotation IS NULL "
+                  "AND n.liberations IS NULL AND n.taux_rotation IS NULL", "liberations",
                   _litteral("indiquez les libérations de l'année précédente ou un taux de "
                             "rotation convenu")),
             Regle("n.liberations > n.parc_total", "liberations",
@@ -164,10 +169,11 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
     if jeu.nom == "mises_a_disposition":
         return [
             _commune_connue(),
-            Regle("n.categorie = 'FLUX' AND n.b_reservataire_code IS NULL", "reservataire_code",
+            Regle("n.categorie = 'FLUX' AND n.reservataire_code IS NULL", "reservataire_code",
                   _litteral("réservataire obligatoire pour une mise à disposition au titre du "
                             "flux réservataire")),
-            Regle("n.issue = 'BAIL_SIGNE' AND n.b_date_bail IS NULL", "date_bail",
+            Regle("n.issue = 'BAIL_SIGNE' AND n.date_bail IS NULL AND n.b_date_bail IS NULL",
+                  "date_bail",
                   _litteral("date du bail obligatoire quand l'issue est « Bail signé »")),
             Regle("n.date_bail < n.date_mise_a_disposition", "date_bail",
                   "'date du bail antérieure à la mise à disposition (' || "
