@@ -25,12 +25,16 @@ class Correspondance:
     manquantes: list[str] = field(default_factory=list)          # optional columns absent
 
 
-def lire_mapping(source: str | Path | dict | None) -> dict[str, str] | None:
-    """Read an explicit mapping file (JSON object canonical -> header)."""
+def lire_mapping(source: str | Path | bytes | dict | None) -> dict[str, str] | None:
+    """Read an explicit mapping (JSON object canonical -> header): a path, its content, a dict."""
     if source is None or isinstance(source, dict):
         return source
     try:
-        data = json.loads(Path(source).read_text(encoding="utf-8-sig"))
+        if isinstance(source, (bytes, bytearray)):
+            data = json.loads(bytes(source).decode("utf-8-sig"))
+            source = "correspondance"
+        else:
+            data = json.loads(Path(source).read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise FichierRejete([Erreur(None, None, str(source),
                                     f"Fichier de correspondance illisible : {exc}. "

@@ -118,8 +118,24 @@ class RapportImport:
         }
 
     def erreurs_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([e.as_dict() for e in self.erreurs],
-                            columns=["ligne", "colonne", "valeur", "message"])
+        """The errors, with the file's own header beside each canonical column."""
+        df = pd.DataFrame([e.as_dict() for e in self.erreurs],
+                          columns=["ligne", "colonne", "valeur", "message"])
+        entetes = self.correspondance.entetes if self.correspondance else {}
+        df.insert(2, "en_tete", df["colonne"].map(lambda c: entetes.get(c, "")))
+        return df
+
+    def correspondance_frame(self) -> pd.DataFrame:
+        """Which header of the file feeds each column of the dataset."""
+        jeu = JEUX[self.type_donnees]
+        entetes = self.correspondance.entetes if self.correspondance else {}
+        lignes = [{
+            "colonne": col.nom,
+            "description": col.nom_affiche,
+            "obligatoire": col.obligatoire,
+            "en_tete": entetes.get(col.nom),
+        } for col in jeu.colonnes]
+        return pd.DataFrame(lignes)
 
 
 def utilisateur_local() -> str:

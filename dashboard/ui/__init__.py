@@ -1,0 +1,1 @@
+"""Streamlit helpers: the only part of the `dashboard` package that imports Streamlit."""
