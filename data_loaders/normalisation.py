@@ -92,6 +92,11 @@ def expression(col: Colonne, b: str, valeurs_lues: list[str] | None = None,
     if t in (specs.TEXTE, specs.IDENTIFIANT):
         return tb
     if t == specs.CODE:
+        if valeurs_lues is not None:
+            # Few distinct codes (bailleurs, réservataires): trimmed and upper-cased once each.
+            branches = [f"WHEN {b} = {_litteral(v)} THEN {_litteral(v.strip(_BLANCS_PY).upper())}"
+                        for v in valeurs_lues if v.strip(_BLANCS_PY)]
+            return f"CASE {' '.join(branches)} ELSE NULL::VARCHAR END" if branches else "NULL::VARCHAR"
         return f"upper({tb})"
     if t == specs.CODE_INSEE:
         x = f"upper(CASE WHEN regexp_full_match({tb}, '[0-9]{{4}}') THEN '0' || {tb} ELSE {tb} END)"
@@ -164,26 +169,31 @@ _BORD_BLANC = "'^[[:space:]\\x{00A0}\\x{202F}]|[[:space:]\\x{00A0}\\x{202F}]$'"
 
 
 def _valeurs_distinctes(cur, jeu: Jeu, table_lue: str, corr: Correspondance) -> dict[str, list]:
-    """Distinct raw spellings of each enumeration/boolean column (one scan for all of them)."""
+    """Distinct raw spellings of each enumeration, boolean or code column, when they are few.
+
+    A first look at the first lines rules out reference-like columns (as many values as lines)
+    cheaply; the others are collected in one scan.
+    """
     cols = [c for c in jeu.colonnes
-            if c.type in (specs.ENUM, specs.BOOLEEN) and c.nom in corr.colonnes]
+            if c.type in (specs.ENUM, specs.BOOLEEN, specs.CODE) and c.nom in corr.colonnes]
     if not cols:
         return {}
-    aggs = ", ".join(f"list(DISTINCT c{corr.colonnes[c.nom]})" for c in cols)
-    valeurs = cur.execute(f"SELECT {aggs} FROM {table_lue}").fetchone()
+    echantillon = cur.execute(
+        "SELECT " + ", ".join(f"count(DISTINCT c{corr.colonnes[c.nom]})" for c in cols)
+        + f" FROM (SELECT * FROM {table_lue} LIMIT 5000)").fetchone()
+    cols = [c for c, n in zip(cols, echantillon) if n <= MAX_VALEURS_DISTINCTES]
+    if not cols:
+        return {}
+    valeurs = cur.execute(
+        "SELECT " + ", ".join(f"list(DISTINCT c{corr.colonnes[c.nom]})" for c in cols)
+        + f" FROM {table_lue}").fetchone()
     return {c.nom: [x for x in (v or []) if x is not None] for c, v in zip(cols, valeurs)
             if v is None or len(v) <= MAX_VALEURS_DISTINCTES}
 
 
-def normaliser(cur: duckdb.DuckDBPyConnection, jeu: Jeu, table_lue: str,
-               corr: Correspondance, table: str) -> None:
-    """Create temp table `table`: _ligne, then b_<col> (the raw cell) and <col> (its canonical
-    value) for every column of `jeu`, then the derived columns.
-
-    Projection layers, so that each number is parsed once however many times the next
-    expression refers to it.
-    """
-    distinctes = _valeurs_distinctes(cur, jeu, table_lue, corr)
+def _couches(jeu: Jeu, table_lue: str, corr: Correspondance, distinctes: dict) -> str:
+    """The SELECT giving _ligne, b_<col>, <col> and the derived columns (as layers, so that each
+    number is parsed once however many times the next expression refers to it)."""
     bruts, nombres, types = ["_ligne"], ["*"], ["_ligne"]
     for col in jeu.colonnes:
         b = f"b_{col.nom}"
@@ -198,8 +208,22 @@ def normaliser(cur: duckdb.DuckDBPyConnection, jeu: Jeu, table_lue: str,
             defaut = _litteral(col.defaut) if col.defaut else "NULL"
             types += [f"NULL::VARCHAR AS {b}", f"{defaut}::{TYPES_SQL[col.type]} AS {col.nom}"]
     derivees = [f"{sql} AS {nom}" for nom, sql in DERIVEES.get(jeu.nom, {}).items()]
-    cur.execute(
-        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(['*', *derivees])} FROM "
-        f"(SELECT {', '.join(types)} FROM "
-        f"(SELECT {', '.join(nombres)} FROM "
-        f"(SELECT {', '.join(bruts)} FROM {table_lue})))")
+    return (f"SELECT {', '.join(['*', *derivees])} FROM "
+            f"(SELECT {', '.join(types)} FROM "
+            f"(SELECT {', '.join(nombres)} FROM "
+            f"(SELECT {', '.join(bruts)} FROM {table_lue})))")
+
+
+def normaliser(cur: duckdb.DuckDBPyConnection, jeu: Jeu, table_lue: str,
+               corr: Correspondance, table: str, bruts: bool = True) -> None:
+    """Create temp table `table`: _ligne, b_<col> (the raw cell) and <col> (its canonical value)
+    for every column of `jeu`, then the derived columns.
+
+    With `bruts=False` the raw cells are not copied (the fast path for valid files).
+    """
+    couches = _couches(jeu, table_lue, corr, _valeurs_distinctes(cur, jeu, table_lue, corr))
+    if bruts:
+        cur.execute(f"CREATE TEMP TABLE {table} AS {couches}")
+        return
+    colonnes = ["_ligne", *(c.nom for c in jeu.colonnes), *DERIVEES.get(jeu.nom, {})]
+    cur.execute(f"CREATE TEMP TABLE {table} AS SELECT {', '.join(colonnes)} FROM ({couches})")

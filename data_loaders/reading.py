@@ -106,7 +106,8 @@ def lire(
         raise FichierRejete([Erreur(None, None, None,
                                     "Le fichier porte l'extension .xlsx mais n'est pas un "
                                     "classeur Excel valide.")])
-    return _lire_csv(cur, data, table)
+    chemin = None if isinstance(source, (bytes, bytearray)) else Path(source)
+    return _lire_csv(cur, data, table, chemin)
 
 
 # ---------------------------------------------------------------------------------------- CSV
@@ -149,10 +150,12 @@ def _separateur(premiere_ligne: str) -> str:
     return meilleur if comptes[meilleur] else ";"
 
 
-def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str) -> Lecture:
+def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str,
+              chemin: Path | None = None) -> Lecture:
     texte, encodage = _decoder(data)
     texte_sans_fin = texte.rstrip("\r\n")
-    premiere = texte_sans_fin.split("\n", 1)[0].rstrip("\r")
+    fin_premiere = texte_sans_fin.find("\n")
+    premiere = texte_sans_fin[:fin_premiere if fin_premiere >= 0 else None].rstrip("\r")
     if not premiere.strip():
         raise FichierRejete([Erreur(1, None, None,
                                     "La première ligne est vide : elle doit contenir les en-têtes "
@@ -167,7 +170,8 @@ def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str) -> Lectur
                                     "de données.")])
     lignes_physiques = texte_sans_fin.count("\n") + 1
     regulier = "\n\n" not in texte_sans_fin and "\n\r\n" not in texte_sans_fin
-    if regulier and not _lire_csv_duckdb(cur, data, texte, encodage, lecture, lignes_physiques):
+    if regulier and not _lire_csv_duckdb(cur, data, texte, encodage, lecture, lignes_physiques,
+                                         chemin):
         regulier = False
     if not regulier:
         _lire_csv_python(cur, texte_sans_fin, lecture)
@@ -176,30 +180,31 @@ def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str) -> Lectur
 
 
 def _lire_csv_duckdb(cur, data: bytes, texte: str, encodage: str, lecture: Lecture,
-                     lignes_physiques: int) -> bool:
+                     lignes_physiques: int, chemin: Path | None) -> bool:
     """Parse with DuckDB; False when line numbers cannot be trusted (quoted line breaks)."""
     n = len(lecture.entetes)
     colonnes = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n))
     rejets, scans = f"rej_{lecture.table}", f"scan_{lecture.table}"
     tmp = None
-    if encodage == "UTF-8":
-        contenu = data
+    if chemin is not None and encodage in ("UTF-8", "UTF-8 avec BOM"):
+        fichier = str(chemin)          # DuckDB reads UTF-8 (and skips a BOM) itself
     else:
-        contenu = texte.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="flux_import_")
-    try:
+        fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="flux_import_")
         with os.fdopen(fd, "wb") as fh:
-            fh.write(contenu)
+            fh.write(data if encodage == "UTF-8" else texte.encode("utf-8"))
+        fichier = tmp
+    try:
         cur.execute(
             f"""CREATE TEMP TABLE {lecture.table}_brut AS
                 SELECT * FROM read_csv(?, delim=?, quote='"', escape='"', header=true,
                     auto_detect=false, columns={{{colonnes}}}, store_rejects=true,
                     rejects_table='{rejets}', rejects_scan='{scans}',
                     max_line_size=4194304)""",
-            [tmp, lecture.separateur],
+            [fichier, lecture.separateur],
         )
     finally:
-        os.unlink(tmp)
+        if tmp:
+            os.unlink(tmp)
     lus = cur.execute(f"SELECT count(*) FROM {lecture.table}_brut").fetchone()[0]
     rejets_lignes = cur.execute(
         f"SELECT line, any_value(error_type), any_value(csv_line), count(*) FROM {rejets} GROUP BY line"
@@ -293,7 +298,8 @@ def _compter(cur, lecture: Lecture) -> None:
     """Drop lines with no value at all (counted and reported), count the data lines."""
     n = len(lecture.entetes)
     if n:
-        vide = " AND ".join(f"(c{i} IS NULL OR trim(c{i}) = '')" for i in range(n))
+        # The CSV reader gives NULL for an empty field: a line of separators only is all NULL.
+        vide = " AND ".join(f"c{i} IS NULL" for i in range(n))
         vides = cur.execute(f"SELECT count(*) FROM {lecture.table} WHERE {vide}").fetchone()[0]
         if vides:
             cur.execute(f"CREATE TEMP TABLE {lecture.table}_plein AS "

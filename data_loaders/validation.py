@@ -27,6 +27,16 @@ class Regle:
     message: str        # SQL expression (a French sentence)
     valeur: str | None = None   # SQL expression of the value shown; default b_<colonne>
     jointures: str = ""         # extra FROM clauses (joins) the condition needs
+    compte: str | None = None   # a cheaper query counting the faulty lines (fast path)
+    # The condition on canonical values only, once every non-empty cell is known to have been
+    # read (fast path); None when the rule cannot fail then.
+    rapide: str | None = None
+
+    @property
+    def condition_rapide(self) -> str | None:
+        if self.rapide is not None:
+            return self.rapide or None
+        return self.condition.replace("n.b_", "n.")
 
 
 def _attendu(col: Colonne) -> str:
@@ -74,10 +84,11 @@ def regles_colonnes(jeu: Jeu) -> list[Regle]:
         vide = f"({b} IS NULL OR trim({b}, {_BLANCS}) = '')"
         if col.obligatoire:
             regles.append(Regle(f"{x} IS NULL AND {vide}", col.nom,
-                                _litteral(f"valeur obligatoire manquante ({col.nom_affiche})")))
+                                _litteral(f"valeur obligatoire manquante ({col.nom_affiche})"),
+                                rapide=f"{x} IS NULL"))
         if col.type not in (specs.TEXTE, specs.CODE, specs.IDENTIFIANT):
             regles.append(Regle(f"{x} IS NULL AND NOT {vide}", col.nom,
-                                _litteral(_attendu(col))))
+                                _litteral(_attendu(col)), rapide=""))
         if col.minimum is not None or col.maximum is not None:
             conds = []
             if col.minimum is not None:
@@ -113,6 +124,8 @@ def _unique_dans_fichier(colonnes: tuple[str, ...], colonne: str, quoi: str) -> 
         f"'{quoi} en double dans le fichier : déjà présente ligne ' || "
         f"(SELECT min(m._ligne) FROM {{norm}} m WHERE "
         + " AND ".join(f"m.{c} = n.{c}" for c in colonnes) + ")",
+        compte=(f"SELECT count(*) FROM (SELECT 1 FROM {{norm}} WHERE {non_nuls} "
+                f"GROUP BY {cle} HAVING count(*) > 1)"),
     )
 
 
@@ -218,12 +231,57 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
     return []
 
 
+def _regles(jeu: Jeu, aujourd_hui: date | None) -> list[Regle]:
+    return regles_colonnes(jeu) + regles_jeu(jeu, aujourd_hui or date.today())
+
+
+def _par_ligne(regle: Regle) -> bool:
+    """A rule that looks at one line alone (no other line, no other table)."""
+    return (not regle.jointures and "{norm}" not in regle.condition
+            and "SELECT" not in regle.condition.upper())
+
+
+def compter(cur: duckdb.DuckDBPyConnection, jeu: Jeu, norm: str,
+            aujourd_hui: date | None = None) -> int:
+    """Fast path: how many (line, rule) faults there are, without spelling them out.
+
+    `norm` holds canonical values only (no raw cells): call it once `cellules_lues` has shown
+    that every non-empty cell was read. The rules that look at one line alone are checked in
+    one scan; the others with their cheapest query. Zero means the file is valid.
+    """
+    regles = _regles(jeu, aujourd_hui)
+    par_ligne = " OR ".join(f"({r.condition_rapide})" for r in regles
+                            if _par_ligne(r) and r.condition_rapide)
+    total = cur.execute(f"SELECT count(*) FROM {norm} n WHERE {par_ligne}").fetchone()[0]
+    for r in regles:
+        if _par_ligne(r) or not r.condition_rapide:
+            continue
+        sql = r.compte or f"SELECT count(*) FROM {{norm}} n {r.jointures} WHERE {r.condition_rapide}"
+        total += cur.execute(sql.replace("{norm}", norm)).fetchone()[0]
+    return total
+
+
+def cellules_lues(cur: duckdb.DuckDBPyConnection, jeu: Jeu, table_lue: str, norm: str,
+                  colonnes_fichier: dict[str, int]) -> bool:
+    """True when every non-empty cell of the file gave a canonical value.
+
+    Compares, column by column, the non-empty cells of the file with the canonical values (for
+    columns with a default, every line must have a value). Two aggregate scans, no join.
+    """
+    cols = [c for c in jeu.colonnes if c.nom in colonnes_fichier]
+    bruts = cur.execute("SELECT " + ", ".join(f"count(c{colonnes_fichier[c.nom]})" for c in cols)
+                        + f" FROM {table_lue}").fetchone()
+    types = cur.execute("SELECT count(*), " + ", ".join(f"count({c.nom})" for c in cols)
+                        + f" FROM {norm}").fetchone()
+    lignes = types[0]
+    return all(t == (lignes if c.defaut else b) for c, b, t in zip(cols, bruts, types[1:]))
+
+
 def valider(cur: duckdb.DuckDBPyConnection, jeu: Jeu, norm: str, table: str,
             aujourd_hui: date | None = None) -> int:
     """Create temp table `table` (_ligne, colonne, valeur, message); return the error count."""
-    regles = regles_colonnes(jeu) + regles_jeu(jeu, aujourd_hui or date.today())
     requetes = []
-    for r in regles:
+    for r in _regles(jeu, aujourd_hui):
         valeur = r.valeur or f"n.b_{r.colonne}"
         requetes.append(
             f"SELECT n._ligne, {_litteral(r.colonne)} AS colonne, {valeur} AS valeur, "
