@@ -244,7 +244,7 @@ TAUX_BUDGET = 100.0  # Σ taux per bailleur × département (all perimeters toge
 # --------------------------------------------------------------------------------------------
 
 ANOMALY_YEAR = 2025
-ANOMALY_TAUX_OVER_100 = ("OLS19", "83", 106.0)        # Σ taux_flux of the pair raised to 106 %
+ANOMALY_TAUX_OVER_100 = ("OLS19", "83")   # collectivities at 20 %, ALS 25 %…: Σ > 100 % in a zone
 ANOMALY_ETAT_OVER_30 = ("OLS21", "83", 28.0)          # préfet at 28 %: with the agents, > 30 %
 ANOMALY_SIGNED_UNDATED = "OLS11"                      # one signed convention without date
 ANOMALY_MAD_WITHOUT_CONVENTION = (
@@ -645,7 +645,10 @@ def _families(ds: Dataset, seed: int) -> list[_Family]:
     for b in ds.bailleurs:
         rows = [r for r in parc_2025 if r.bailleur == b.code]
         deps = sorted({ds.communes[r.insee].departement for r in rows})
-        epcis = sorted({ds.communes[r.insee].epci for r in rows})
+        # An EPCI convention belongs to the EPCI's département: it needs parc there (the
+        # métropole Aix-Marseille-Provence also holds Pertuis, 84, and Saint-Zacharie, 83).
+        epcis = sorted({c.epci for c in (ds.communes[r.insee] for r in rows)
+                        if c.departement == ds.epcis[c.epci].departement})
         insees = sorted({r.insee for r in rows})
         for dep in sorted(set(deps) | {d for c, d in hidden_deps if c == b.code}):
             hidden = (b.code, dep) in hidden_deps
@@ -684,10 +687,13 @@ def _fit_taux_budget(families: list[_Family]) -> None:
     strictest reading of the control of DOMAIN §4.7. The highest local taux are capped first, at
     a common level rounded down to the half point, so that the smaller ones keep their value.
     """
+    # A droits-acquis convention counts for its droits ÷ flux, at most 110 % of the usual share.
+    most = {id(f): f.taux if f.taux is not None else ALS_DROITS_ACQUIS_SHARE * 110
+            for f in families}
     for pair in sorted({(f.bailleur, f.departement) for f in families}):
-        group = [f for f in families if (f.bailleur, f.departement) == pair and f.taux is not None]
+        group = [f for f in families if (f.bailleur, f.departement) == pair]
         local = [f for f in group if f.reservataire.type in ("EPCI", "COMMUNE")]
-        room = TAUX_BUDGET - sum(f.taux for f in group) + sum(f.taux for f in local)
+        room = TAUX_BUDGET - sum(most[id(f)] for f in group) + sum(f.taux for f in local)
         if sum(f.taux for f in local) <= room:
             continue
         cap = max(f.taux for f in local)
@@ -789,19 +795,34 @@ def build_conventions(ds: Dataset, seed: int) -> None:
     _apply_convention_anomalies(ds)
 
 
+def _worst_zone_sum(pair: list[Convention], communes: dict[str, Commune]) -> float:
+    """Σ taux of the conventions covering each zone of one bailleur × département (the
+    département, each EPCI, each commune: DOMAIN §4.7); the largest."""
+    departement = sum(c.taux or 0.0 for c in pair if c.reservataire.perimetre_type == "DEPARTEMENT")
+    epci = {c.reservataire.perimetre_code: c.taux or 0.0 for c in pair
+            if c.reservataire.perimetre_type == "EPCI"}
+    sums = [departement] + [departement + t for t in epci.values()]
+    for c in pair:
+        if c.reservataire.perimetre_type == "COMMUNE":
+            home = communes[c.reservataire.perimetre_code].epci
+            sums.append(departement + (c.taux or 0.0) + epci.get(home, 0.0))
+    return max(sums)
+
+
 def _apply_convention_anomalies(ds: Dataset) -> None:
     rows = ds.conventions[ANOMALY_YEAR]
-    # Σ taux > 100 %: the collectivities ask for more (each up to 20 %), then Action Logement.
-    code, dep, target = ANOMALY_TAUX_OVER_100
-    pair = [c for c in rows if c.bailleur == code and c.departement == dep and c.taux is not None]
-    missing = target - sum(c.taux for c in pair)
+    # Σ taux > 100 %: every réservataire but the État asks for the top of its usual range, so
+    # that the conventions covering one commune add up to more than 100 % (Action Logement
+    # takes the rest if that is not enough).
+    code, dep = ANOMALY_TAUX_OVER_100
+    pair = [c for c in rows if c.bailleur == code and c.departement == dep]
     for c in pair:
-        if c.reservataire.type in ("EPCI", "COMMUNE") and missing > 0:
-            raise_by = min(missing, COLLECTIVITY_MAX - c.taux)
-            c.taux += raise_by
-            missing -= raise_by
-    if missing > 0:
-        next(c for c in pair if c.reservataire.type == "ACTION_LOGEMENT").taux += missing
+        top = max(t for t, _ in TAUX_CHOICES[c.reservataire.type])
+        if c.taux is not None and c.reservataire.type not in ("ETAT", "ETAT_AGENTS"):
+            c.taux = max(c.taux, top)
+    excess = _worst_zone_sum(pair, ds.communes) - 100.0
+    if excess <= 0:
+        next(c for c in pair if c.reservataire.type == "ACTION_LOGEMENT").taux += 1.5 - excess
     # ETAT + ETAT_AGENTS > 30 %: the préfet at 28 %, Action Logement lowered so Σ stays ≤ 100 %.
     code, dep, etat_taux = ANOMALY_ETAT_OVER_30
     pair = [c for c in rows if c.bailleur == code and c.departement == dep]

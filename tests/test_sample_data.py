@@ -44,15 +44,14 @@ ISSUES = {"Bail signé": "BAIL_SIGNE", "Refus du demandeur": "REFUS_DEMANDEUR",
 
 
 # ------------------------------------------------------------------------------------------
-# Generation (in-process, plus two runs of the command line in parallel)
+# Generation: one test, so that `pytest -n 2` runs the generations in one worker only
 # ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """Three generations: seed 2024 twice (one through the CLI, in a new process), seed 7."""
-    same = tmp_path_factory.mktemp("same_seed_cli")
-    other = tmp_path_factory.mktemp("other_seed")
+def _generate_three_times(base: Path) -> tuple[list[Path], Path, Path]:
+    """Seed 2024 in-process, seed 2024 again through the CLI in a new process (another hash
+    seed), and seed 7; the two command-line runs go on in parallel with the in-process one."""
+    first, same, other = base / "same_seed", base / "same_seed_cli", base / "other_seed"
     env = {**os.environ, "PYTHONHASHSEED": "random"}
     processes = [
         subprocess.Popen([sys.executable, "-m", "sample_data.generate", "--out", str(out),
@@ -60,12 +59,11 @@ def runs(tmp_path_factory):
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         for out, seed in ((same, SEED), (other, OTHER_SEED))
     ]
-    first = tmp_path_factory.mktemp("same_seed")
     written = generate(first, SEED)
     for process in processes:
-        _, err = process.communicate(timeout=120)
+        _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err.decode()
-    return {"first": first, "written": written, "same": same, "other": other}
+    return written, same, other
 
 
 def _xlsx_values(path: Path) -> list[tuple]:
@@ -83,30 +81,30 @@ def _same_content(a: Path, b: Path) -> bool:
     return a.suffix == ".xlsx" and _xlsx_values(a) == _xlsx_values(b)
 
 
-def test_generate_returns_every_file_and_the_manifest(runs):
-    names = [p.name for p in runs["written"]]
+def test_generation_is_reproducible_and_committed_as_generated(tmp_path):
+    written, same, other = _generate_three_times(tmp_path)
+
+    # generate() returns every data file, in the manifest's import order, then the manifest.
+    names = [p.name for p in written]
     assert names[-1] == "manifest.json"
-    manifest = json.loads((runs["first"] / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(written[-1].read_text(encoding="utf-8"))
     assert [entry["fichier"] for entry in manifest] == names[:-1]
+    order = ["parc", "conventions", "mises_a_disposition", "documents_epci"]
     types = [entry["type"] for entry in manifest]
-    assert types == sorted(types, key=["parc", "conventions", "mises_a_disposition",
-                                       "documents_epci"].index)
+    assert types == sorted(types, key=order.index)
     assert all(("feuille" in e) == e["fichier"].endswith(".xlsx") for e in manifest)
 
+    # Same seed, same CSV bytes and same workbook cells — even in another process.
+    for path in written:
+        assert _same_content(path, same / path.name), f"{path.name}: not reproducible"
 
-def test_same_seed_gives_identical_files(runs):
-    for path in runs["written"]:
-        assert _same_content(path, runs["same"] / path.name), path.name
-
-
-def test_another_seed_gives_other_data(runs):
+    # Another seed, other data.
     for name in ("parc_2025.csv", "conventions_2024.csv", "mad_2025_logiciel_a.csv",
                  "mad_2025_logiciel_c.xlsx"):
-        assert not _same_content(runs["first"] / name, runs["other"] / name), name
+        assert not _same_content(tmp_path / "same_seed" / name, other / name), name
 
-
-def test_committed_files_are_exactly_the_generated_ones(runs):
-    for path in runs["written"]:
+    # The committed files are exactly a fresh generation: nobody edits them by hand.
+    for path in written:
         committed = SAMPLE_DIR / path.name
         assert committed.exists(), f"{path.name} missing: run python -m sample_data.generate"
         assert _same_content(path, committed), (
