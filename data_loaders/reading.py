@@ -216,6 +216,9 @@ def _lire_csv_duckdb(cur, data: bytes, texte: str, encodage: str, lecture: Lectu
         return False
     for ligne, type_erreur, brut, _ in rejets_lignes:
         brut = (brut or "").strip("\r\n")
+        if not brut.strip():        # a line of blanks holds nothing: skipped, counted
+            lecture.lignes_vides += 1
+            continue
         nb = len(next(csv.reader([brut], delimiter=lecture.separateur), []))
         lecture.erreurs.append(_erreur_structure(ligne, nb, n, type_erreur, brut))
         lecture.lignes_brutes[ligne] = brut
@@ -254,9 +257,11 @@ def _lire_csv_python(cur, texte: str, lecture: Lecture) -> None:
     for champs in reader:
         ligne = debut
         debut = reader.line_num + 1
-        if not champs:
+        if not any(c.strip() for c in champs):
             lecture.lignes_vides += 1
             continue
+        if len(champs) > n and not any(c.strip() for c in champs[n:]):
+            champs = champs[:n]     # trailing empty fields carry nothing (as DuckDB reads them)
         if len(champs) != n:
             brut = lecture.separateur.join(champs)
             lecture.erreurs.append(_erreur_structure(ligne, len(champs), n, None, brut))
