@@ -32,10 +32,10 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
     return DEFAULT_DB
 
 
-def migrations() -> list[tuple[int, Path]]:
+def migrations(dossier: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     """The migration files, by version number."""
     found = []
-    for file in sorted(MIGRATIONS_DIR.iterdir()):
+    for file in sorted(dossier.iterdir()):
         match = _MIGRATION_NAME.match(file.name)
         if match:
             found.append((int(match.group(1)), file))
@@ -52,15 +52,15 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the missing migrations; returns the versions applied now."""
+def migrate(con: duckdb.DuckDBPyConnection, dossier: Path = MIGRATIONS_DIR) -> list[int]:
+    """Apply the missing migrations (of `dossier`); returns the versions applied now."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, nom VARCHAR NOT NULL,"
         " applique_le TIMESTAMP NOT NULL)"
     )
     current = schema_version(con)
     applied = []
-    for version, file in migrations():
+    for version, file in migrations(dossier):
         if version <= current:
             continue
         con.execute("BEGIN TRANSACTION")

@@ -182,6 +182,8 @@ def importer(
         except FichierRejete as exc:
             rapport.erreurs = exc.erreurs
             rapport.message = "Fichier rejeté : " + exc.erreurs[0].message
+            if len(exc.erreurs) > 1:
+                rapport.message += f" (et {len(exc.erreurs) - 1} autre(s) problème(s), ci-dessous)"
             return rapport
         sha = empreinte.resultat()
         suffixe = uuid.uuid4().hex[:12]

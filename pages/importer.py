@@ -70,15 +70,24 @@ elif dernier is None:
               key=etat.IMPORT_BOUTON, on_click=_importer,
               args=(contenu, fichier.name, mapping, feuille, partiel))
 
+
+def _annuler(import_id: int) -> None:
+    """Button callback, so that the journal drawn next already shows the rollback."""
+    try:
+        st.session_state[etat.ANNULATION_MESSAGE] = ("succes", annuler(con, import_id))
+        st.cache_data.clear()
+    except AnnulationImpossible as exc:
+        st.session_state[etat.ANNULATION_MESSAGE] = ("erreur", str(exc))
+
+
 st.divider()
 st.subheader("Journal des imports")
+annulation = st.session_state.pop(etat.ANNULATION_MESSAGE, None)
+if annulation is not None:
+    (st.success if annulation[0] == "succes" else st.error)(annulation[1])
 afficher_journal(journal(con))
 with st.expander("Annuler un import"):
     st.caption("L'import annulé est retiré ; celui qu'il avait remplacé redevient en vigueur.")
     numero = st.number_input("Numéro de l'import", min_value=1, step=1, key=etat.ANNULATION_ID)
-    if st.button("Annuler cet import", key=etat.ANNULATION_BOUTON):
-        try:
-            st.success(annuler(con, int(numero)))
-            st.cache_data.clear()
-        except AnnulationImpossible as exc:
-            st.error(str(exc))
+    st.button("Annuler cet import", key=etat.ANNULATION_BOUTON, on_click=_annuler,
+              args=(int(numero),))
