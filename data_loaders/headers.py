@@ -100,3 +100,17 @@ def associer(jeu: Jeu, entetes: list[str], mapping: dict[str, str] | None = None
 
 def _liste(entetes: list[str]) -> str:
     return ", ".join(f"« {h} »" for h in entetes) if entetes else "aucun"
+
+
+def deviner_type(entetes: list[str], jeux) -> str | None:
+    """The dataset kind whose required columns are all in these headers (the one matching the
+    most columns), or None."""
+    meilleur, score = None, 0
+    for jeu in jeux:
+        try:
+            corr = associer(jeu, entetes)
+        except FichierRejete:
+            continue
+        if len(corr.colonnes) > score:
+            meilleur, score = jeu.nom, len(corr.colonnes)
+    return meilleur

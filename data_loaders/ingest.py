@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from data_loaders.errors import Erreur, FichierRejete
-from data_loaders.headers import Correspondance, associer, lire_mapping
+from data_loaders.headers import Correspondance, associer, deviner_type, lire_mapping
 from data_loaders.normalisation import normaliser
 from data_loaders.reading import Lecture, lire
 from data_loaders.specs import JEUX, Jeu
@@ -106,6 +106,7 @@ class RapportImport:
     correspondance: Correspondance | None = None
     remplaces: list[int] = field(default_factory=list)
     apercu: pd.DataFrame | None = None        # first normalised rows, for the preview
+    type_suggere: str | None = None           # another kind these headers fit, if rejected
 
     def as_json(self) -> dict:
         """The object printed by ``import --json`` (a contract: keep the keys)."""
@@ -180,6 +181,9 @@ def importer(
             corr = associer(jeu, lecture.entetes, lire_mapping(mapping))
             rapport.correspondance = corr
         except FichierRejete as exc:
+            if rapport.lecture is not None:
+                autre = deviner_type(rapport.lecture.entetes, JEUX.values())
+                rapport.type_suggere = autre if autre != type_donnees else None
             rapport.erreurs = exc.erreurs
             rapport.message = "Fichier rejeté : " + exc.erreurs[0].message
             if len(exc.erreurs) > 1:

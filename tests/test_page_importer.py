@@ -98,6 +98,9 @@ def test_mauvais_type_de_donnees_dit_les_colonnes_manquantes(page):
     erreurs = _tableau(page, "message")
     assert list(erreurs["colonne"]) == ["annee", "parc_total"]
     assert all("« Code bailleur »" in m for m in erreurs["message"])   # headers found listed
+    assert [i.value for i in page.info][0] == (
+        "Ce fichier ressemble plutôt à des « mises à disposition » : choisissez ce type de "
+        "données ci-dessus.")
 
 
 

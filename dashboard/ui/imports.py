@@ -59,6 +59,10 @@ def afficher_rapport(rapport: RapportImport, titre: str) -> None:
         st.info(rapport.message)
     else:
         st.error(rapport.message)
+        if rapport.type_suggere:
+            st.info("Ce fichier ressemble plutôt à des « "
+                    f"{voc.TYPES_DONNEES[rapport.type_suggere].lower()} » : choisissez ce type "
+                    "de données ci-dessus.")
     if rapport.erreurs:
         sur = (f" sur {_nombre(rapport.lignes_rejetees)} ligne(s)"
                if rapport.lignes_rejetees else "")
