@@ -1,5 +1,303 @@
-"""bilan, hors-flux, controles: to be written with the metrics engine (issue 3)."""
+"""``bilan``, ``hors-flux``, ``controles``: the metrics engine on the command line.
+
+    python -m dashboard bilan --annee Y --trimestre Q --par AXE [--vue mad|baux]
+        [--periode cumul|trimestre] [--departement D] [--epci E] [--bailleur B]
+        [--type-reservataire T] [--reservataire R] [--statut S] [--format table|csv|json] [--db PATH]
+    python -m dashboard hors-flux --annee Y --trimestre Q --par bailleur|epci|departement [...]
+    python -m dashboard controles --annee Y [--trimestre Q] [...]
+
+``table`` is for people (French figures, a total line); ``csv`` and ``json`` for machines (dot
+decimals, ratios as fractions to 4 decimals, droits to 2, undefined values empty / null).
+Exit status: 0 ok, 1 the database cannot be read, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+import duckdb
+
+from dashboard import formatting, store
+from dashboard.metrics import (
+    AXES,
+    AXES_HORS_FLUX,
+    COLONNES_BILAN,
+    PERIODES,
+    VUES,
+    Filtres,
+    bilan,
+    controles,
+    hors_flux,
+    total,
+)
+from dashboard.metrics.libelles import libelle_departement
+
+FORMATS = ("table", "csv", "json")
+NOMS_AXES = {
+    "reservataire": "réservataire",
+    "type_reservataire": "type de réservataire",
+    "bailleur": "bailleur",
+    "departement": "département",
+    "epci": "EPCI",
+    "trimestre": "trimestre",
+}
+NOMS_VUES = {"mad": "mises à disposition", "baux": "baux signés (par date de bail)"}
+FIN_TRIMESTRE = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+
+
+def _trimestre(texte: str) -> int:
+    valeur = texte.strip().upper().removeprefix("T")
+    if valeur not in ("1", "2", "3", "4"):
+        raise argparse.ArgumentTypeError(f"trimestre invalide : {texte!r} (1, 2, 3 ou 4)")
+    return int(valeur)
+
+
+def _annee(texte: str) -> int:
+    try:
+        valeur = int(texte)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"année invalide : {texte!r}") from None
+    if not 1900 <= valeur <= 2200:
+        raise argparse.ArgumentTypeError(f"année invalide : {texte!r}")
+    return valeur
+
+
+def _commun(parser: argparse.ArgumentParser, trimestre_requis: bool = True) -> None:
+    parser.add_argument("--annee", type=_annee, required=True, metavar="ANNEE",
+                        help="année d'exercice (du 1er janvier au 31 décembre), ex. 2025")
+    parser.add_argument("--trimestre", type=_trimestre, required=trimestre_requis, metavar="T",
+                        help="trimestre du bilan : 1 (31/03), 2 (30/06), 3 (30/09) ou 4 (31/12)")
+
+
+def _filtres(parser: argparse.ArgumentParser, champs: tuple[str, ...]) -> None:
+    aides = {
+        "departement": ("--departement", "code de département (13, 2A…)"),
+        "epci": ("--epci", "SIREN d'EPCI, ou NON_VENTILE"),
+        "bailleur": ("--bailleur", "code de bailleur"),
+        "type_reservataire": ("--type-reservataire", "type de réservataire (ETAT, COMMUNE…)"),
+        "reservataire": ("--reservataire", "code de réservataire"),
+        "statut": ("--statut", "statut de convention (SIGNEE, EN_COURS, NON_SIGNEE, "
+                               "SANS_CONVENTION)"),
+    }
+    for champ in champs:
+        option, aide = aides[champ]
+        parser.add_argument(option, dest=f"f_{champ}", action="append", default=[],
+                            metavar="CODE",
+                            help=f"filtre : {aide} ; répétable ou séparé par des virgules")
+
+
+def _sortie(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="table (lecture, chiffres à la française), csv ou json (machines)")
+    parser.add_argument("--db", default=None, metavar="CHEMIN",
+                        help=f"base DuckDB (défaut : $FLUX_DB ou {store.DEFAULT_DB})")
 
 
 def register(subparsers) -> None:
-    """No sub-command yet."""
+    """Add the sub-commands ``bilan``, ``hors-flux`` and ``controles``."""
+    p = subparsers.add_parser(
+        "bilan",
+        help="bilan des droits prévus face aux mises à disposition réelles",
+        description=(
+            "Bilan trimestriel : droits prévus dans les conventions (au prorata de l'année) face "
+            "aux mises à disposition réelles, ventilé selon un axe. Avec --par trimestre, une "
+            "ligne par trimestre de l'année jusqu'à T, chacune avec ses propres chiffres."
+        ),
+    )
+    _commun(p)
+    p.add_argument("--par", choices=AXES, required=True, metavar="AXE",
+                   help="axe : " + ", ".join(AXES))
+    p.add_argument("--vue", choices=VUES, default="mad",
+                   help="mad : mises à disposition (par date de MAD, défaut) ; baux : baux "
+                        "signés (par date de bail)")
+    p.add_argument("--periode", choices=PERIODES, default="cumul",
+                   help="cumul : depuis le 1er janvier (défaut) ; trimestre : le trimestre seul")
+    _filtres(p, ("departement", "epci", "bailleur", "type_reservataire", "reservataire",
+                 "statut"))
+    _sortie(p)
+    p.set_defaults(func=commande_bilan)
+
+    p = subparsers.add_parser(
+        "hors-flux",
+        help="mises à disposition hors flux (mutations, relogements, premières locations, stock)",
+        description="Mises à disposition hors flux et leur part dans l'ensemble des MAD.",
+    )
+    _commun(p)
+    p.add_argument("--par", choices=AXES_HORS_FLUX, required=True, metavar="AXE",
+                   help="axe : " + ", ".join(AXES_HORS_FLUX))
+    p.add_argument("--periode", choices=PERIODES, default="cumul",
+                   help="cumul : depuis le 1er janvier (défaut) ; trimestre : le trimestre seul")
+    _filtres(p, ("departement", "epci", "bailleur"))
+    _sortie(p)
+    p.set_defaults(func=commande_hors_flux)
+
+    p = subparsers.add_parser(
+        "controles",
+        help="anomalies des conventions et des mises à disposition d'une année",
+        description=(
+            "Contrôles : taux cumulés au-delà des plafonds, conventions signées sans date, "
+            "conventions sans parc ou sans droits, mises à disposition sans convention, "
+            "trimestres sans mise à disposition déclarée."
+        ),
+    )
+    _commun(p, trimestre_requis=False)
+    _filtres(p, ("departement", "bailleur", "reservataire"))
+    _sortie(p)
+    p.set_defaults(func=commande_controles)
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+def _erreur(message: str, statut: int) -> int:
+    print(f"python -m dashboard : erreur : {message}", file=sys.stderr)
+    return statut
+
+
+def _ouvrir(args) -> duckdb.DuckDBPyConnection | None:
+    chemin = store.db_path(args.db)
+    if not chemin.is_file():
+        _erreur(f"base introuvable : {chemin} (créez-la avec « python -m dashboard init » ou "
+                f"indiquez --db)", 2)
+        return None
+    return store.connect(chemin)
+
+
+def _selection(args, champs: tuple[str, ...]) -> Filtres:
+    valeurs = {}
+    for champ in champs:
+        codes = []
+        for element in getattr(args, f"f_{champ}", []) or []:
+            codes.extend(element.split(","))
+        valeurs[champ] = codes
+    return Filtres(**valeurs)
+
+
+def _ecrire(texte: str) -> None:
+    sys.stdout.write(texte if texte.endswith("\n") else texte + "\n")
+
+
+def _fenetre(annee: int, trimestre: int, periode: str, par: str) -> str:
+    mois, jour = FIN_TRIMESTRE[trimestre]
+    fin = formatting.date_fr(date(annee, mois, jour))
+    if periode == "trimestre" and par != "trimestre":
+        debut = formatting.date_fr(date(annee, 3 * trimestre - 2, 1))
+        return f"T{trimestre} {annee} (du {debut} au {fin})"
+    return f"au {fin} (cumul depuis le {formatting.date_fr(date(annee, 1, 1))})"
+
+
+def _executer(args, calcul, champs: tuple[str, ...]):
+    """Open the store and run ``calcul(con, filtres)``; (DataFrame, con) or (None, status)."""
+    filtres = _selection(args, champs)
+    try:
+        con = _ouvrir(args)
+    except duckdb.Error as exc:
+        return None, _erreur(f"impossible d'ouvrir la base : {exc}", 1)
+    if con is None:
+        return None, 2
+    try:
+        return (calcul(con, filtres), con), 0
+    except ValueError as exc:
+        con.close()
+        return None, _erreur(str(exc), 2)
+    except duckdb.Error as exc:
+        con.close()
+        return None, _erreur(f"lecture de la base impossible : {exc}", 1)
+
+
+def _machine(df, fmt: str) -> None:
+    _ecrire(formatting.vers_csv(df) if fmt == "csv" else formatting.vers_json(df))
+
+
+def commande_bilan(args) -> int:
+    champs = ("departement", "epci", "bailleur", "type_reservataire", "reservataire", "statut")
+
+    def calcul(con, filtres):
+        return bilan(con, args.annee, args.trimestre, args.par, args.vue, args.periode, filtres)
+
+    resultat, statut = _executer(args, calcul, champs)
+    if resultat is None:
+        return statut
+    df, con = resultat
+    try:
+        if args.format != "table":
+            _machine(df, args.format)
+            return 0
+        filtres = _selection(args, champs)
+        titre = (f"Bilan {_fenetre(args.annee, args.trimestre, args.periode, args.par)} — par "
+                 f"{NOMS_AXES[args.par]} — {NOMS_VUES[args.vue]}")
+        if not filtres.est_vide():
+            titre += f" — filtres : {filtres.description()}"
+        if df.empty:
+            _ecrire(f"{titre}\n\nAucune donnée pour cette sélection.")
+            return 0
+        periode_total = "cumul" if args.par == "trimestre" else args.periode
+        ligne_totale = total(con, args.annee, args.trimestre, args.vue, periode_total, filtres)
+        colonnes = list(COLONNES_BILAN)
+        _ecrire(titre + "\n\n" + formatting.table_texte(
+            df[colonnes], total=ligne_totale[colonnes] if len(ligne_totale) else None))
+        return 0
+    finally:
+        con.close()
+
+
+def commande_hors_flux(args) -> int:
+    champs = ("departement", "epci", "bailleur")
+
+    def calcul(con, filtres):
+        return hors_flux(con, args.annee, args.trimestre, args.par, args.periode, filtres)
+
+    resultat, statut = _executer(args, calcul, champs)
+    if resultat is None:
+        return statut
+    df, con = resultat
+    try:
+        if args.format != "table":
+            _machine(df, args.format)
+            return 0
+        filtres = _selection(args, champs)
+        titre = (f"Hors flux {_fenetre(args.annee, args.trimestre, args.periode, args.par)} — "
+                 f"par {NOMS_AXES[args.par]}")
+        if not filtres.est_vide():
+            titre += f" — filtres : {filtres.description()}"
+        if df.empty:
+            _ecrire(f"{titre}\n\nAucune donnée pour cette sélection.")
+            return 0
+        periode_total = "cumul" if args.par == "trimestre" else args.periode
+        ligne_totale = hors_flux(con, args.annee, args.trimestre, "total", periode_total, filtres)
+        _ecrire(titre + "\n\n" + formatting.table_texte(df, total=ligne_totale))
+        return 0
+    finally:
+        con.close()
+
+
+def commande_controles(args) -> int:
+    champs = ("departement", "bailleur", "reservataire")
+
+    def calcul(con, filtres):
+        return controles(con, args.annee, args.trimestre, filtres)
+
+    resultat, statut = _executer(args, calcul, champs)
+    if resultat is None:
+        return statut
+    df, con = resultat
+    con.close()
+    if args.format != "table":
+        _machine(df, args.format)
+        return 0
+    titre = f"Contrôles {args.annee}"
+    if df.empty:
+        _ecrire(f"{titre}\n\nAucune anomalie.")
+        return 0
+    erreurs = int((df["niveau"] == "erreur").sum())
+    titre += (f" — {erreurs} erreur{'s' if erreurs > 1 else ''}, "
+              f"{len(df) - erreurs} avertissement{'s' if len(df) - erreurs > 1 else ''}")
+    vue = df[["niveau", "bailleur_code", "reservataire_code", "departement", "message"]].copy()
+    vue["departement"] = [
+        d if libelle_departement(d) == d else f"{d} {libelle_departement(d)}"
+        for d in vue["departement"]
+    ]
+    _ecrire(titre + "\n\n" + formatting.table_texte(vue))
+    return 0

@@ -1,0 +1,304 @@
+"""How figures are written: French for people (tables, pages), plain for machines (CSV, JSON).
+
+For people (``nombre``, ``pourcentage``, ``date_fr``, ``formater_tableau``, ``table_texte``):
+decimal comma; thousands separated by a NARROW NO-BREAK SPACE (U+202F), which is also the space
+before ``%`` — the French typographic rule, and what CLDR's ``fr`` locale uses — so that a number
+never breaks across lines; an undefined value (None, NaN, NaT) is an em dash ``—``, never ``nan``
+nor 0.
+
+For machines (``vers_machine``, ``vers_csv``, ``vers_json``): dot decimals, no thousands
+separator; ratios as fractions rounded to 4 decimals; droits and other decimal figures rounded to
+2 decimals; counts as integers; an undefined value left empty in CSV and ``null`` in JSON — never
+0 and never NaN.
+
+The kind of a column is known by its name (``FRACTIONS``, ``POURCENTS``, ``ENTIERS``); any other
+float column is a decimal figure, any other integer column a count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+ESPACE_FINE = "\u202f"  # narrow no-break space: thousands separator and before '%'
+VIDE = "—"  # em dash: an undefined value
+
+# Ratios stored as fractions (0.123 = 12,3 %).
+FRACTIONS = frozenset({
+    "taux_realisation",
+    "taux_chute",
+    "part_prevue",
+    "part_reelle",
+    "part_hors_flux",
+    "taux_rotation",
+    "taux_signature",
+})
+# Rates stored as percentages 0–100 (the conventions' taux_flux).
+POURCENTS = frozenset({"taux_flux", "taux_effectif"})
+# Whole counts.
+ENTIERS = frozenset({
+    "mises_a_disposition",
+    "baux_signes",
+    "nb_conventions",
+    "nb_conventions_droits_inconnus",
+    "mad_sans_convention",
+    "mad_chutees",
+    "mad_en_cours",
+    "mad_flux_perimetres",
+    "mutations",
+    "relogements",
+    "premieres_locations",
+    "stock",
+    "hors_flux",
+    "dans_le_flux",
+    "total_mad",
+    "parc_eligible",
+    "mutations_prevues",
+    "relogements_prevus",
+    "nombre",
+    "trimestre",
+    "annee",
+})
+
+# French column headings for people.
+EN_TETES: dict[str, str] = {
+    "cle": "Clé",
+    "libelle": "Libellé",
+    "droits_annuels": "Droits annuels",
+    "droits_prevus": "Droits prévus",
+    "mises_a_disposition": "Mises à disposition",
+    "ecart": "Écart",
+    "taux_realisation": "Taux de réalisation",
+    "baux_signes": "Baux signés",
+    "taux_chute": "Taux de chute",
+    "part_prevue": "Part prévue",
+    "part_reelle": "Part réelle",
+    "nb_conventions": "Conventions",
+    "nb_conventions_droits_inconnus": "Conventions sans droits connus",
+    "mad_sans_convention": "MAD sans convention",
+    "mad_chutees": "MAD chutées",
+    "mad_en_cours": "MAD en cours",
+    "flux_annuel": "Flux annuel",
+    "mad_flux_perimetres": "MAD du flux des périmètres",
+    "mutations": "Mutations",
+    "relogements": "Relogements",
+    "premieres_locations": "Premières locations",
+    "stock": "Stock",
+    "hors_flux": "Hors flux",
+    "dans_le_flux": "Dans le flux",
+    "total_mad": "Total MAD",
+    "part_hors_flux": "Part hors flux",
+    "niveau": "Niveau",
+    "controle": "Contrôle",
+    "bailleur_code": "Bailleur",
+    "bailleur_nom": "Nom du bailleur",
+    "reservataire_code": "Réservataire",
+    "reservataire_nom": "Nom du réservataire",
+    "departement": "Département",
+    "trimestre": "Trimestre",
+    "message": "Anomalie",
+}
+
+
+def est_indefini(valeur) -> bool:
+    """None, NaN, pd.NA, NaT."""
+    if valeur is None or valeur is pd.NA or valeur is pd.NaT:
+        return True
+    if isinstance(valeur, float) and math.isnan(valeur):
+        return True
+    try:
+        return bool(pd.isna(valeur))
+    except (TypeError, ValueError):
+        return False
+
+
+def nombre(valeur, decimales: int = 0, vide: str = VIDE) -> str:
+    """``nombre(1234.5, decimales=1)`` → ``"1 234,5"`` (U+202F between thousands)."""
+    if est_indefini(valeur):
+        return vide
+    texte = f"{float(valeur):,.{decimales}f}"
+    if texte.lstrip("-").strip("0.,") == "":  # no "-0,0"
+        texte = texte.lstrip("-")
+    return texte.replace(",", ESPACE_FINE).replace(".", ",")
+
+
+def pourcentage(fraction, decimales: int = 1, vide: str = VIDE) -> str:
+    """``pourcentage(0.123)`` → ``"12,3 %"`` (a fraction in, U+202F before the sign)."""
+    if est_indefini(fraction):
+        return vide
+    return f"{nombre(float(fraction) * 100, decimales)}{ESPACE_FINE}%"
+
+
+def date_fr(valeur, vide: str = VIDE) -> str:
+    """``date_fr(date(2025, 6, 30))`` → ``"30/06/2025"`` (also accepts ISO text)."""
+    if est_indefini(valeur):
+        return vide
+    if isinstance(valeur, str):
+        valeur = date.fromisoformat(valeur[:10])
+    if isinstance(valeur, (datetime, pd.Timestamp)):
+        valeur = valeur.date()
+    if isinstance(valeur, np.datetime64):
+        valeur = pd.Timestamp(valeur).date()
+    return valeur.strftime("%d/%m/%Y")
+
+
+def genre(colonne: str, serie: pd.Series) -> str:
+    """``fraction``, ``pourcent``, ``entier``, ``decimal``, ``date`` or ``texte``."""
+    if colonne in FRACTIONS:
+        return "fraction"
+    if colonne in POURCENTS:
+        return "pourcent"
+    if colonne in ENTIERS:
+        return "entier"
+    if pd.api.types.is_bool_dtype(serie):
+        return "texte"
+    if pd.api.types.is_integer_dtype(serie):
+        return "entier"
+    if pd.api.types.is_float_dtype(serie):
+        return "decimal"
+    if pd.api.types.is_datetime64_any_dtype(serie):
+        return "date"
+    if serie.dtype == object:
+        premiers = serie.dropna()
+        if len(premiers) and all(isinstance(v, date) for v in premiers.head(20)):
+            return "date"
+    return "texte"
+
+
+def formater_tableau(df: pd.DataFrame, decimales: int = 1, en_tetes: bool = False) -> pd.DataFrame:
+    """A copy of ``df`` with every cell as French text for display.
+
+    Fractions as percentages, taux 0–100 as percentages, decimal figures with ``decimales``
+    decimals, counts without decimals, dates ``dd/mm/yyyy``; undefined cells as ``—``. With
+    ``en_tetes``, columns are renamed to their French headings (``EN_TETES``).
+    """
+    sortie = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        serie = df[col]
+        g = genre(col, serie)
+        if g == "fraction":
+            valeurs = [pourcentage(v) for v in serie]
+        elif g == "pourcent":
+            valeurs = [pourcentage(None if est_indefini(v) else float(v) / 100) for v in serie]
+        elif g == "entier":
+            valeurs = [nombre(v, 0) for v in serie]
+        elif g == "decimal":
+            valeurs = [nombre(v, decimales) for v in serie]
+        elif g == "date":
+            valeurs = [date_fr(v) for v in serie]
+        else:
+            valeurs = [VIDE if est_indefini(v) else str(v) for v in serie]
+        sortie[col] = pd.Series(valeurs, index=df.index, dtype=object)
+    if en_tetes:
+        sortie = sortie.rename(columns=lambda c: EN_TETES.get(c, c))
+    return sortie
+
+
+def table_texte(df: pd.DataFrame, decimales: int = 1, total: pd.DataFrame | None = None) -> str:
+    """A plain-text table for the terminal: French headings and figures, numbers right-aligned.
+
+    ``total``: optional rows (same columns) printed under a rule at the bottom.
+    """
+    corps = formater_tableau(df, decimales)
+    pied = formater_tableau(total, decimales) if total is not None and len(total) else None
+    colonnes = list(df.columns)
+    a_droite = {c: genre(c, df[c]) not in ("texte", "date") for c in colonnes}
+    en_tetes = [EN_TETES.get(c, c) for c in colonnes]
+    lignes = corps.values.tolist() + (pied.values.tolist() if pied is not None else [])
+    largeurs = [
+        max([len(en_tetes[i])] + [len(str(ligne[i])) for ligne in lignes])
+        for i in range(len(colonnes))
+    ]
+
+    def rendre(cellules) -> str:
+        parts = []
+        for i, cellule in enumerate(cellules):
+            texte = str(cellule)
+            parts.append(
+                texte.rjust(largeurs[i]) if a_droite[colonnes[i]] else texte.ljust(largeurs[i])
+            )
+        return "  ".join(parts).rstrip()
+
+    sortie = [rendre(en_tetes), "  ".join("-" * w for w in largeurs)]
+    sortie += [rendre(ligne) for ligne in corps.values.tolist()]
+    if pied is not None:
+        sortie.append("  ".join("-" * w for w in largeurs))
+        sortie += [rendre(ligne) for ligne in pied.values.tolist()]
+    return "\n".join(sortie)
+
+
+# --- machines --------------------------------------------------------------------------------
+
+
+def _arrondi(valeur, decimales: int):
+    if est_indefini(valeur):
+        return None
+    arrondi = round(float(valeur), decimales)
+    return arrondi + 0.0  # no -0.0
+
+
+def vers_machine(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` ready for CSV/JSON: fractions rounded to 4 decimals, other decimal figures
+    to 2, counts as nullable integers, dates as ISO text, undefined values as None/NA."""
+    sortie = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        serie = df[col]
+        g = genre(col, serie)
+        if g == "fraction":
+            sortie[col] = pd.Series([_arrondi(v, 4) for v in serie], index=df.index, dtype=object)
+        elif g in ("decimal", "pourcent"):
+            sortie[col] = pd.Series([_arrondi(v, 2) for v in serie], index=df.index, dtype=object)
+        elif g == "entier":
+            sortie[col] = pd.Series(
+                [None if est_indefini(v) else int(v) for v in serie], index=df.index, dtype=object
+            )
+        elif g == "date":
+            sortie[col] = pd.Series(
+                [None if est_indefini(v) else pd.Timestamp(v).date().isoformat() for v in serie],
+                index=df.index, dtype=object,
+            )
+        else:
+            sortie[col] = pd.Series(
+                [None if est_indefini(v) else (bool(v) if isinstance(v, (bool, np.bool_))
+                                               else str(v)) for v in serie],
+                index=df.index, dtype=object,
+            )
+    return sortie
+
+
+def _texte_csv(valeur) -> str:
+    if valeur is None:
+        return ""
+    if isinstance(valeur, bool):
+        return "true" if valeur else "false"
+    if isinstance(valeur, float):
+        texte = repr(valeur)
+        if "e" in texte or "E" in texte:  # never scientific notation
+            texte = f"{valeur:.6f}".rstrip("0").rstrip(".")
+        return texte
+    return str(valeur)
+
+
+def vers_csv(df: pd.DataFrame) -> str:
+    """CSV (comma-separated, header row, ``\\n`` line ends) with the machine rules."""
+    machine = vers_machine(df)
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, lineterminator="\n")
+    ecrivain.writerow(list(machine.columns))
+    for ligne in machine.itertuples(index=False, name=None):
+        ecrivain.writerow([_texte_csv(v) for v in ligne])
+    return tampon.getvalue()
+
+
+def vers_json(df: pd.DataFrame) -> str:
+    """A JSON array of objects (one per row, keys in column order) with the machine rules."""
+    machine = vers_machine(df)
+    lignes = [dict(zip(machine.columns, ligne)) for ligne in machine.itertuples(index=False,
+                                                                              name=None)]
+    return json.dumps(lignes, ensure_ascii=False, indent=2)

@@ -1,0 +1,202 @@
+"""Controls (DOMAIN §4.7): every anomaly, with its bailleur, réservataire, département and a
+French sentence. The rules are in mart_controles.sql; this module words them."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from dashboard.formatting import nombre
+from dashboard.metrics import modeles
+from dashboard.metrics.filtres import Filtres
+from dashboard.metrics.indicateurs import valider
+from dashboard.metrics.libelles import (
+    libelle_departement,
+    libelle_type,
+    noms_bailleurs,
+    noms_epci,
+    noms_reservataires,
+)
+
+# code → French title, in the order the anomalies are listed
+CONTROLES: dict[str, str] = {
+    "TAUX_FLUX_SUP_100": "Somme des taux de flux supérieure à 100 %",
+    "ETAT_SUP_30": "Contingent de l'État (préfectoral et agents) supérieur à 30 %",
+    "ETAT_AGENTS_SUP_5": "Contingent des agents de l'État supérieur à 5 %",
+    "COLLECTIVITE_SUP_20": "Collectivité au-delà de 20 % du flux",
+    "SIGNEE_SANS_DATE": "Convention signée sans date de signature",
+    "MAD_SANS_CONVENTION": "Mises à disposition sans convention",
+    "DROITS_ESTIMES": "Convention sans parc : droits estimés",
+    "DROITS_INCONNUS": "Convention aux droits inconnus",
+    "BAILLEUR_SANS_MAD": "Trimestre sans mise à disposition déclarée",
+}
+NIVEAUX = ("erreur", "avertissement")
+
+COLONNES_CONTROLES = (
+    "niveau",
+    "controle",
+    "annee",
+    "bailleur_code",
+    "bailleur_nom",
+    "reservataire_code",
+    "reservataire_nom",
+    "departement",
+    "trimestre",
+    "perimetre_type",
+    "perimetre_code",
+    "valeur",
+    "seuil",
+    "nombre",
+    "message",
+)
+
+_NBSP = "\u202f"
+
+
+def _pct(valeur) -> str:
+    return f"{nombre(valeur, 1)}{_NBSP}%"
+
+
+def _nom(code, noms: dict) -> str:
+    if code is None or pd.isna(code):
+        return "réservataire non renseigné"
+    nom = noms.get(code)
+    return f"{nom} ({code})" if nom and nom != code else str(code)
+
+
+def _noms_communes(con, codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    cur = con.cursor()
+    try:
+        return dict(cur.execute(
+            "SELECT code_insee, any_value(nom) FROM communes "
+            "WHERE list_contains($codes, code_insee) GROUP BY code_insee",
+            {"codes": codes},
+        ).fetchall())
+    finally:
+        cur.close()
+
+
+def _perimetre(ligne, epcis: dict, communes: dict) -> str:
+    type_p, code = ligne["perimetre_type"], ligne["perimetre_code"]
+    if type_p == "EPCI":
+        return f" sur l'EPCI {_nom(code, epcis)}"
+    if type_p == "COMMUNE":
+        return f" sur la commune {_nom(code, communes)}"
+    return ""
+
+
+def _message(ligne, annee: int, bailleurs: dict, reservataires: dict, epcis: dict,
+             communes: dict) -> str:
+    b = _nom(ligne["bailleur_code"], bailleurs)
+    r = _nom(ligne["reservataire_code"], reservataires)
+    dep = ligne["departement"]
+    nom_dep = libelle_departement(dep)
+    d = f"le département {dep} ({nom_dep})" if nom_dep != dep else f"le département {dep}"
+    zone = _perimetre(ligne, epcis, communes)
+    code = ligne["controle"]
+    v = ligne["valeur"]
+    if code == "TAUX_FLUX_SUP_100":
+        return (f"La somme des taux de flux des conventions {annee} de {b} dans {d}{zone} "
+                f"atteint {_pct(v)}, au-delà de 100{_NBSP}%.")
+    if code == "ETAT_SUP_30":
+        return (f"Les conventions {annee} de l'État (contingent préfectoral et agents) avec {b} "
+                f"dans {d}{zone} totalisent {_pct(v)} du flux, au-delà du plafond de 30{_NBSP}%.")
+    if code == "ETAT_AGENTS_SUP_5":
+        return (f"Le contingent des agents civils et militaires de l'État chez {b} dans {d}{zone} "
+                f"atteint {_pct(v)} du flux, au-delà du plafond de 5{_NBSP}%.")
+    if code == "COLLECTIVITE_SUP_20":
+        type_r = libelle_type(ligne.get("type_reservataire") or "")
+        return (f"{r}{' — ' + type_r if type_r else ''} reçoit {_pct(v)} du flux de {b} dans "
+                f"{d}{zone} ({annee}), au-delà de 20{_NBSP}% : à vérifier.")
+    if code == "SIGNEE_SANS_DATE":
+        return (f"La convention {annee} de {b} avec {r} dans {d}{zone} est signée mais n'a pas "
+                f"de date de signature.")
+    if code == "MAD_SANS_CONVENTION":
+        n = int(ligne["nombre"])
+        sujet = ("1 mise à disposition" if n == 1
+                 else f"{nombre(n)} mises à disposition")
+        verbe = "ne correspond" if n == 1 else "ne correspondent"
+        exemples = f" (références : {ligne['exemples']}{'…' if n > 5 else ''})" if ligne[
+            "exemples"] else ""
+        leur = "sa" if n == 1 else "leur"
+        return (f"{sujet} de {b} au titre de {r} dans {d} {verbe} à aucune convention {annee} "
+                f"couvrant {leur} commune{exemples}.")
+    if code == "DROITS_ESTIMES":
+        return (f"Pas de parc {annee} de {b} pour la convention avec {r} dans {d}{zone} : les "
+                f"droits annuels ({nombre(v, 1)}) sont l'estimation portée par la convention.")
+    if code == "DROITS_INCONNUS":
+        return (f"Droits annuels inconnus pour la convention {annee} de {b} avec {r} dans "
+                f"{d}{zone} : ni parc pour les calculer, ni droits annuels dans la convention.")
+    if code == "BAILLEUR_SANS_MAD":
+        return (f"{b} n'a déclaré aucune mise à disposition dans {d} au T{int(ligne['trimestre'])} "
+                f"{annee}, alors qu'il a des conventions {annee} dans ce département.")
+    return CONTROLES.get(code, code)
+
+
+def controles(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    trimestre: int | None = None,
+    filtres: Filtres | None = None,
+) -> pd.DataFrame:
+    """Every anomaly of ``annee`` (one row each), errors first.
+
+    ``trimestre``: the quarters a bailleur should have reported are 1..trimestre; by default up
+    to the latest quarter of ``annee`` in which any MAD is recorded. Filters: département,
+    bailleur, réservataire (a réservataire filter keeps only the rows naming one).
+    Columns: ``COLONNES_CONTROLES``; ``valeur`` is a rate in percent (0–100) for the rate
+    controls and the droits for DROITS_ESTIMES, ``nombre`` a count of MAD.
+    """
+    valider(annee, trimestre)
+    df = modeles.executer(
+        con,
+        "mart_controles",
+        {"annee": int(annee), "trimestre_max": None if trimestre is None else int(trimestre)},
+    )
+    filtres = filtres or Filtres()
+    if filtres.departement:
+        df = df[df["departement"].isin(filtres.departement)]
+    if filtres.bailleur:
+        df = df[df["bailleur_code"].isin(filtres.bailleur)]
+    if filtres.reservataire:
+        df = df[df["reservataire_code"].isin(filtres.reservataire)]
+    df = df.reset_index(drop=True)
+    bailleurs = noms_bailleurs(con)
+    reservataires = noms_reservataires(con)
+    epcis = noms_epci(con)
+    communes = _noms_communes(
+        con, sorted(set(df.loc[df["perimetre_type"] == "COMMUNE", "perimetre_code"]))
+    )
+    types = _types_reservataires(con)
+    df["type_reservataire"] = [types.get(c) for c in df["reservataire_code"]]
+    df["annee"] = int(annee)
+    df["bailleur_nom"] = [bailleurs.get(c) for c in df["bailleur_code"]]
+    df["reservataire_nom"] = [
+        None if c is None or pd.isna(c) else reservataires.get(c) for c in df["reservataire_code"]
+    ]
+    df["message"] = [
+        _message(ligne, int(annee), bailleurs, reservataires, epcis, communes)
+        for ligne in df.to_dict("records")
+    ]
+    ordre_controles = list(CONTROLES)
+    df["_n"] = df["niveau"].map(NIVEAUX.index)
+    df["_c"] = df["controle"].map(ordre_controles.index)
+    df = df.sort_values(
+        ["_n", "_c", "bailleur_code", "departement", "reservataire_code", "trimestre",
+         "perimetre_code"],
+        na_position="first", kind="stable",
+    )
+    df["trimestre"] = df["trimestre"].astype("Int64")
+    df["nombre"] = df["nombre"].astype("Int64")
+    return df[list(COLONNES_CONTROLES)].reset_index(drop=True)
+
+
+def _types_reservataires(con) -> dict[str, str]:
+    df = modeles.executer(
+        con, "int_reservataires", {},
+        sql_final="SELECT reservataire_code, type_reservataire FROM int_reservataires",
+    )
+    return dict(zip(df["reservataire_code"], df["type_reservataire"]))
+

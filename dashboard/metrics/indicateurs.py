@@ -1,0 +1,375 @@
+"""The bilan: droits prévus against mises à disposition réelles (DOMAIN §4.1–§4.4).
+
+Thin functions over the SQL models of ``dashboard/sql/metrics/`` (see ``modeles``): every figure
+is defined once, in SQL — flux in ``int_flux_perimetres``, droits in ``int_droits_conventions``,
+the bilan's figures and ratios in ``mart_bilan`` — and these functions only validate the
+arguments, bind them, and label the keys.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from dashboard import vocabulaire
+from dashboard.metrics import cache, modeles
+from dashboard.metrics.filtres import Filtres
+from dashboard.metrics.libelles import NON_VENTILE, cle_trimestre, libelles
+
+AXES = ("reservataire", "type_reservataire", "bailleur", "departement", "epci", "trimestre")
+VUES = ("mad", "baux")
+PERIODES = ("cumul", "trimestre")
+
+# The contract's columns, in order (issue 3), then the others.
+COLONNES_BILAN = (
+    "cle",
+    "libelle",
+    "droits_annuels",
+    "droits_prevus",
+    "mises_a_disposition",
+    "ecart",
+    "taux_realisation",
+    "baux_signes",
+    "taux_chute",
+    "part_prevue",
+    "part_reelle",
+)
+COLONNES_SUPPLEMENTAIRES = (
+    "nb_conventions",  # conventions whose droits are in the row (a département-wide one counts
+    #                    in each EPCI it is apportioned to; every quarter row counts them all)
+    "nb_conventions_droits_inconnus",  # … whose droits are unknown (source 'manquant')
+    "mad_sans_convention",  # MAD counted in the row that match no convention
+    "mad_chutees",  # MAD ended in refusal or without candidate (numerator of taux_chute)
+    "mad_en_cours",  # MAD still in progress
+    "flux_annuel",  # Σ flux of the perimeters of the conventions in part_prevue (denominator)
+    "mad_flux_perimetres",  # Σ MAD FLUX or NON_RESERVE in those perimeters (part_reelle's)
+)
+COLONNES_ENTIERES = (
+    "mises_a_disposition",
+    "baux_signes",
+    "nb_conventions",
+    "nb_conventions_droits_inconnus",
+    "mad_sans_convention",
+    "mad_chutees",
+    "mad_en_cours",
+    "mad_flux_perimetres",
+)
+
+
+def valider(annee: int, trimestre: int | None = None, par: str | None = None,
+            axes: tuple[str, ...] = AXES, vue: str = "mad", periode: str = "cumul") -> None:
+    """Raise ValueError (French message) for an argument outside the contract."""
+    if isinstance(annee, bool) or not isinstance(annee, (int, np.integer)):
+        raise ValueError(f"année invalide : {annee!r} (un entier, par exemple 2025)")
+    if not 1900 <= int(annee) <= 2200:
+        raise ValueError(f"année invalide : {annee}")
+    if trimestre is not None and (
+        isinstance(trimestre, bool)
+        or not isinstance(trimestre, (int, np.integer))
+        or not 1 <= int(trimestre) <= 4
+    ):
+        raise ValueError(f"trimestre invalide : {trimestre!r} (1, 2, 3 ou 4)")
+    if par is not None and par not in axes:
+        raise ValueError(f"axe inconnu : {par!r} (axes : {', '.join(axes)})")
+    if vue not in VUES:
+        raise ValueError(f"vue inconnue : {vue!r} (mad ou baux)")
+    if periode not in PERIODES:
+        raise ValueError(f"période inconnue : {periode!r} (cumul ou trimestre)")
+
+
+def faits(con: duckdb.DuckDBPyConnection, annee: int) -> cache.Entree | None:
+    """The cached ``fct_bilan`` of ``annee`` (see ``cache``; None when the cache is disabled)."""
+    return cache.entree(
+        con, "fct_bilan", annee,
+        lambda: modeles.executer_arrow(con, "fct_bilan", {"annee": int(annee)}),
+    )
+
+
+def _mart(
+    con, entree, annee, trimestre, par, vue, periode, filtres: Filtres | None
+) -> pd.DataFrame:
+    filtres = filtres or Filtres()
+    params = {
+        "annee": int(annee),
+        "trimestre": int(trimestre),
+        "par": par,
+        "vue": vue,
+        "periode": periode,
+        **filtres.parametres(),
+    }
+    if entree is None:
+        return modeles.executer_materialise(con, "mart_bilan", params, ("fct_bilan",))
+    return modeles.executer(entree.base, "mart_bilan", params, presents=("fct_bilan",))
+
+
+def _types(df: pd.DataFrame) -> pd.DataFrame:
+    for col in df.columns:
+        if col in ("cle", "libelle"):
+            df[col] = df[col].astype(object)
+        elif col in COLONNES_ENTIERES:
+            df[col] = df[col].fillna(0).astype("int64")
+        elif col in COLONNES_BILAN or col in COLONNES_SUPPLEMENTAIRES:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    return df
+
+
+def _ordre_types(cle: str) -> tuple:
+    codes = list(vocabulaire.TYPES_RESERVATAIRE)
+    if cle in codes:
+        return (0, codes.index(cle), cle)
+    if cle == vocabulaire.TYPE_INCONNU:
+        return (2, 0, cle)
+    return (1, 0, cle)
+
+
+def trier_lignes(df: pd.DataFrame, par: str) -> pd.DataFrame:
+    """Rows in reading order: quarters in time, types in the vocabulary's order (INCONNU last),
+    EPCI by name (NON_VENTILE last), the other axes by key."""
+    if df.empty:
+        return df
+    cles = [str(c) for c in df["cle"]]
+    if par == "type_reservataire":
+        tri = [_ordre_types(c) for c in cles]
+    elif par == "epci":
+        tri = [(c == NON_VENTILE, str(lib).casefold(), c) for c, lib in zip(cles, df["libelle"])]
+    else:
+        tri = cles
+    ordre = sorted(range(len(cles)), key=tri.__getitem__)
+    return df.iloc[ordre].reset_index(drop=True)
+
+
+def _trimestres_manquants(df: pd.DataFrame, annee: int, trimestre: int) -> pd.DataFrame:
+    """Axis 'trimestre': a row for every quarter 1..trimestre once the selection has any row.
+
+    A quarter is missing only when the selection holds no convention (droits are repeated on every
+    quarter) and no MAD that quarter: its figures are then 0 MAD against 0 droits.
+    """
+    if df.empty:
+        return df
+    presentes = set(df["cle"])
+    lignes = []
+    for q in range(1, trimestre + 1):
+        cle = cle_trimestre(annee, q)
+        if cle not in presentes:
+            ligne = {col: 0 for col in COLONNES_ENTIERES}
+            ligne |= {
+                "cle": cle, "droits_annuels": 0.0, "droits_prevus": 0.0, "ecart": 0.0,
+                "taux_realisation": np.nan, "taux_chute": np.nan, "part_prevue": np.nan,
+                "part_reelle": np.nan, "flux_annuel": np.nan,
+            }
+            lignes.append(ligne)
+    if lignes:
+        df = pd.concat([df, pd.DataFrame(lignes)], ignore_index=True)
+    return df
+
+
+def bilan(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    trimestre: int,
+    par: str,
+    vue: str = "mad",
+    periode: str = "cumul",
+    filtres: Filtres | None = None,
+) -> pd.DataFrame:
+    """The bilan of ``annee`` as of the end of quarter ``trimestre``, one row per key of ``par``.
+
+    ``par``: one of ``AXES`` (or ``"total"``: one row, ``cle`` = ``TOTAL``).
+    ``vue``: ``"mad"`` (MAD by date_mise_a_disposition) or ``"baux"`` (BAIL_SIGNE by date_bail).
+    ``periode``: ``"cumul"`` (1 January → end of the quarter) or ``"trimestre"`` (that quarter
+    alone). On the axis ``trimestre`` each row is one quarter 1..``trimestre`` with its own figures
+    (``periode`` has no effect there).
+    Columns: ``COLONNES_BILAN`` then ``COLONNES_SUPPLEMENTAIRES``. Undefined values are NaN.
+    """
+    valider(annee, trimestre, par, AXES + ("total",), vue, periode)
+    entree = faits(con, annee)
+    df = _mart(con, entree, annee, trimestre, par, vue, periode, filtres)
+    if par == "trimestre":
+        df = _trimestres_manquants(df, int(annee), int(trimestre))
+    memo = entree.memo if entree is not None else None
+    df.insert(1, "libelle", libelles(con, par, list(df["cle"]), memo))
+    df = _types(df)[list(COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES)]
+    return trier_lignes(df, par)
+
+
+def total(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    trimestre: int,
+    vue: str = "mad",
+    periode: str = "cumul",
+    filtres: Filtres | None = None,
+) -> pd.DataFrame:
+    """The bilan of the whole selection in one row (``cle`` = ``TOTAL``); empty when no data."""
+    return bilan(con, annee, trimestre, "total", vue, periode, filtres)
+
+
+COLONNES_CONVENTION = (
+    "bailleur_code",
+    "bailleur_nom",
+    "reservataire_code",
+    "reservataire_nom",
+    "type_reservataire",
+    "departement",
+    "perimetre_type",
+    "perimetre_code",
+    "statut",
+    "methode",
+    "taux_flux",
+    "flux_annuel_perimetre",
+    "source",
+)
+
+
+def bilan_conventions(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    trimestre: int,
+    vue: str = "mad",
+    periode: str = "cumul",
+    filtres: Filtres | None = None,
+) -> pd.DataFrame:
+    """The bilan at the convention grain: one row per convention of ``annee``, plus one row per
+    bailleur × réservataire × département of MAD that match no convention (``statut`` and
+    ``perimetre_type`` empty, ``source`` = ``sans_convention``).
+
+    Columns: ``COLONNES_CONVENTION``, then the bilan's figures (``COLONNES_BILAN`` without
+    ``cle``/``libelle``) and ``COLONNES_SUPPLEMENTAIRES``.
+    """
+    valider(annee, trimestre, None, AXES, vue, periode)
+    figures = _mart(con, faits(con, annee), annee, trimestre, "convention", vue, periode, filtres)
+    figures = _types(figures)
+    conventions = droits_conventions(con, annee)
+    conventions["cle"] = conventions["conv_id"].astype(str)
+    conventions = conventions.rename(columns={"flux_annuel": "flux_annuel_perimetre"})
+    conventions = conventions[["cle", *COLONNES_CONVENTION]]
+    avec = figures.merge(conventions, on="cle", how="inner")
+    sans = figures[figures["cle"].str.startswith("SANS_CONVENTION|")].copy()
+    if not sans.empty:
+        parts = sans["cle"].str.split("|", expand=True)
+        sans["bailleur_code"] = parts[1]
+        sans["reservataire_code"] = parts[2]
+        sans["departement"] = parts[3]
+        sans["source"] = "sans_convention"
+        types = fait_types_reservataires(con, list(sans["reservataire_code"]))
+        sans["type_reservataire"] = [
+            types.get(c, vocabulaire.TYPE_INCONNU) for c in sans["reservataire_code"]
+        ]
+        noms_r = libelles(con, "reservataire", list(sans["reservataire_code"]))
+        noms_b = libelles(con, "bailleur", list(sans["bailleur_code"]))
+        sans["reservataire_nom"] = noms_r
+        sans["bailleur_nom"] = noms_b
+    df = pd.concat([avec, sans], ignore_index=True) if not sans.empty else avec
+    colonnes = list(COLONNES_CONVENTION) + [
+        c for c in COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES if c not in ("cle", "libelle")
+    ]
+    for col in colonnes:
+        if col not in df.columns:
+            df[col] = None
+    df = df.sort_values(
+        ["bailleur_code", "departement", "reservataire_code", "perimetre_type", "perimetre_code"],
+        na_position="last",
+        kind="stable",
+    )
+    return _types(df[colonnes].reset_index(drop=True))
+
+
+def fait_types_reservataires(con: duckdb.DuckDBPyConnection, codes: list[str]) -> dict[str, str]:
+    """The type of each réservataire as the conventions of any year give it."""
+    if not codes:
+        return {}
+    df = modeles.executer(
+        con,
+        "int_reservataires",
+        {"cles": list(codes)},
+        sql_final=(
+            "SELECT reservataire_code, type_reservataire FROM int_reservataires "
+            "WHERE list_contains($cles, reservataire_code)"
+        ),
+    )
+    return dict(zip(df["reservataire_code"], df["type_reservataire"]))
+
+
+def droits_conventions(
+    con: duckdb.DuckDBPyConnection, annee: int, filtres: Filtres | None = None
+) -> pd.DataFrame:
+    """The droits annuels of every convention of ``annee`` with their source (DOMAIN §4.2).
+
+    One row per convention: its key and attributes, the flux of its perimeter (``parc_eligible``,
+    ``taux_rotation`` as a fraction, ``flux_annuel``; empty when the parc is unknown),
+    ``droits_annuels`` (NaN when unknown) and ``source``: ``assiette``, ``convention`` (the
+    convention's own figure: DROITS_ACQUIS, or the estimate of an ASSIETTE convention without
+    parc) or ``manquant``. Filters: département, bailleur, type, réservataire, statut, and EPCI
+    (the EPCI- and commune-wide conventions of that EPCI, the département-wide ones with parc there).
+    """
+    valider(annee)
+    filtres = filtres or Filtres()
+    params = {"annee": int(annee), **filtres.parametres()}
+    return modeles.executer(
+        con,
+        "int_ventilation_epci",  # reads int_droits_conventions; needed by the EPCI filter
+        params,
+        sql_final="""
+        SELECT conv_id, bailleur_code, bailleur_nom, reservataire_code, reservataire_nom,
+               type_reservataire, departement, perimetre_type, perimetre_code, annee, statut,
+               date_signature, motif_non_signature, methode, taux_flux, droits_annuels_convention,
+               mode_gestion, parc_eligible, taux_rotation, flux_annuel, droits_annuels, source
+        FROM int_droits_conventions AS c
+        WHERE (len($f_departement) = 0 OR list_contains($f_departement, departement))
+          AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
+          AND (len($f_type_reservataire) = 0
+               OR list_contains($f_type_reservataire, type_reservataire))
+          AND (len($f_reservataire) = 0 OR list_contains($f_reservataire, reservataire_code))
+          AND (len($f_statut) = 0 OR list_contains($f_statut, statut))
+          AND (len($f_epci) = 0 OR conv_id IN (
+                SELECT conv_id FROM int_ventilation_epci WHERE list_contains($f_epci, epci_cle)))
+        ORDER BY bailleur_code, departement, reservataire_code, perimetre_type, perimetre_code
+        """,
+    )
+
+
+def flux_annuel(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    perimetre_type: str | None = None,
+    filtres: Filtres | None = None,
+) -> pd.DataFrame:
+    """The flux annuel of every perimeter of every bailleur in ``annee`` (DOMAIN §4.1).
+
+    One row per bailleur × perimeter (``DEPARTEMENT``, ``EPCI``, ``COMMUNE``; only
+    ``perimetre_type`` if given) where the bailleur has parc: ``parc_eligible``, ``base``,
+    ``taux_rotation`` (a fraction, shown only), ``mutations_prevues``, ``relogements_prevus``,
+    ``flux_annuel`` (never negative). Filters: bailleur, département (of the perimeter), EPCI
+    (EPCI perimeters and communes of those EPCI).
+    """
+    valider(annee)
+    if perimetre_type is not None and perimetre_type not in vocabulaire.PERIMETRES:
+        raise ValueError(f"type de périmètre inconnu : {perimetre_type!r}")
+    filtres = filtres or Filtres()
+    params = {
+        "annee": int(annee),
+        "perimetre_type": perimetre_type or "",
+        "f_bailleur": list(filtres.bailleur),
+        "f_departement": list(filtres.departement),
+        "f_epci": list(filtres.epci),
+    }
+    df = modeles.executer(
+        con,
+        "int_flux_perimetres",
+        params,
+        sql_final="""
+        SELECT bailleur_code, perimetre_type, perimetre_code, departement, epci_siren,
+               parc_eligible, base, taux_rotation, mutations_prevues, relogements_prevus,
+               flux_annuel
+        FROM int_flux_perimetres
+        WHERE ($perimetre_type = '' OR perimetre_type = $perimetre_type)
+          AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
+          AND (len($f_departement) = 0 OR list_contains($f_departement, departement))
+          AND (len($f_epci) = 0 OR list_contains($f_epci, epci_siren))
+        ORDER BY bailleur_code,
+                 CASE perimetre_type WHEN 'DEPARTEMENT' THEN 1 WHEN 'EPCI' THEN 2 ELSE 3 END,
+                 perimetre_code
+        """,
+    )
+    return df

@@ -1,0 +1,180 @@
+"""The SQL models of ``dashboard/sql/metrics/`` and how they are run.
+
+Each file ``<nom>.sql`` is one model: a single SELECT, like a dbt model. A model names the models
+it reads in a header line ``-- requires: a, b``; ``requete`` places them before it as common table
+expressions, in dependency order, so that every model is written once and read by name:
+
+    stg_*   staging: the store's tables of one year, cleaned and placed (département, EPCI)
+    int_*   intermediate: flux per perimeter, droits per convention, MAD matched to conventions…
+    fct_*   facts: the bilan's rows at the grain convention × EPCI × view × quarter
+    mart_*  marts: what the pages, the exports and the command line read
+
+Parameters are DuckDB named parameters (``$annee``); ``executer`` binds only those the composed
+query uses. Never format a user's value into SQL text.
+
+A model already materialised as a table of the database the query runs on (``presents``, e.g. the
+cached ``fct_bilan``, see ``cache``) is read by name and its SQL is not repeated.
+Every query runs on its own cursor (``con.cursor()``), so that threads can share one connection.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "metrics"
+
+_REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
+_COMMENT = re.compile(r"--[^\n]*")
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@functools.cache
+def modele(nom: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL text of a model (comments removed) and the models it requires."""
+    file = SQL_DIR / f"{nom}.sql"
+    if not file.is_file():
+        raise KeyError(f"modèle SQL inconnu : {nom}")
+    text = file.read_text(encoding="utf-8")
+    requires: list[str] = []
+    for line in _REQUIRES.findall(text):
+        requires.extend(part.strip() for part in line.split(",") if part.strip())
+    # The files hold no '--' inside string literals: strip comments so that a '$name' in a
+    # comment is not taken for a parameter.
+    body = _COMMENT.sub("", text).strip().rstrip(";")
+    return body, tuple(requires)
+
+
+def _ordre(nom: str, presents: frozenset[str]) -> list[str]:
+    """The models ``nom`` needs, dependencies first (``nom`` last); stops at materialised ones."""
+    ordre: list[str] = []
+    en_cours: set[str] = set()
+
+    def visite(n: str) -> None:
+        if n in ordre or n in presents:
+            return
+        if n in en_cours:
+            raise ValueError(f"dépendance circulaire entre modèles SQL : {n}")
+        en_cours.add(n)
+        for dep in modele(n)[1]:
+            visite(dep)
+        en_cours.discard(n)
+        ordre.append(n)
+
+    visite(nom)
+    return ordre
+
+
+def _cte(nom: str) -> str:
+    # MATERIALIZED: a model read by several others is computed once (measured: 15–30 % faster
+    # nationally, and a much smaller plan on small databases).
+    return f"{nom} AS MATERIALIZED (\n{modele(nom)[0]}\n)"
+
+
+def requete(nom: str, presents: Iterable[str] = ()) -> str:
+    """The runnable SQL of model ``nom``: its dependencies as CTEs, then the model itself."""
+    ordre = _ordre(nom, frozenset(presents))
+    if not ordre:  # the model itself is materialised
+        return f"SELECT * FROM {nom}"
+    ctes = [_cte(n) for n in ordre[:-1]]
+    corps = modele(nom)[0]
+    if not ctes:
+        return corps
+    return "WITH " + ",\n".join(ctes) + f",\n{nom} AS (\n{corps}\n)\nSELECT * FROM {nom}"
+
+
+def parametres_utilises(sql: str) -> set[str]:
+    return set(_PARAM.findall(sql))
+
+
+def executer(
+    con: duckdb.DuckDBPyConnection,
+    nom: str,
+    params: Mapping[str, object],
+    presents: Iterable[str] = (),
+    sql_final: str | None = None,
+) -> pd.DataFrame:
+    """Run model ``nom`` on a fresh cursor of ``con`` and return its rows as a DataFrame.
+
+    ``presents`` names models already materialised as tables of that database (their SQL is not
+    repeated). ``sql_final``, when given, is a SELECT over ``nom`` and its dependencies run
+    instead of ``SELECT * FROM nom``.
+    """
+    sql = composer(nom, presents, sql_final)
+    return executer_sql(con, sql, params)
+
+
+def composer(nom: str, presents: Iterable[str] = (), sql_final: str | None = None) -> str:
+    """The SQL of model ``nom`` (or of ``sql_final`` over it) with its dependencies as CTEs."""
+    presents = frozenset(presents)
+    if sql_final is None:
+        return requete(nom, presents)
+    ordre = _ordre(nom, presents)
+    ctes = [_cte(n) for n in ordre]
+    return ("WITH " + ",\n".join(ctes) + "\n" if ctes else "") + sql_final
+
+
+def executer_sql(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]
+) -> pd.DataFrame:
+    """Run ``sql`` on a fresh cursor, binding the named parameters it uses."""
+    noms = parametres_utilises(sql)
+    manquants = noms - set(params)
+    if manquants:
+        raise KeyError(f"paramètres SQL manquants : {', '.join(sorted(manquants))}")
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, {k: params[k] for k in noms}).df()
+    finally:
+        cur.close()
+
+
+def executer_materialise(
+    con: duckdb.DuckDBPyConnection,
+    nom: str,
+    params: Mapping[str, object],
+    materialiser: tuple[str, ...],
+) -> pd.DataFrame:
+    """Run model ``nom`` after materialising the models ``materialiser`` as temporary tables of
+    the query's own cursor (dropped with it).
+
+    A model read several times by another (``fct_bilan`` by ``mart_bilan``) is thus computed
+    once, instead of being planned and run again at each reference of a long CTE chain.
+    """
+    cur = con.cursor()
+    try:
+        faits: list[str] = []
+        for modele_a_faire in materialiser:
+            sql = composer(modele_a_faire, faits)
+            noms = parametres_utilises(sql)
+            cur.execute(f"CREATE TEMPORARY TABLE {modele_a_faire} AS {sql}",
+                        {k: params[k] for k in noms})
+            faits.append(modele_a_faire)
+        sql = composer(nom, faits)
+        noms = parametres_utilises(sql)
+        return cur.execute(sql, {k: params[k] for k in noms}).df()
+    finally:
+        cur.close()
+
+
+def executer_arrow(
+    con: duckdb.DuckDBPyConnection, nom: str, params: Mapping[str, object]
+):
+    """Run model ``nom`` on a fresh cursor and return an Arrow table (used to materialise)."""
+    sql = requete(nom)
+    noms = parametres_utilises(sql)
+    cur = con.cursor()
+    try:
+        # DuckDB suggests the relation API to avoid a copy, but on the fact table it measures
+        # slower (1.2 s against 0.8 s nationally): keep the prepared statement.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return cur.execute(sql, {k: params[k] for k in noms}).to_arrow_table()
+    finally:
+        cur.close()
