@@ -75,7 +75,10 @@ def _implantations(rng, communes: pd.DataFrame, n_bailleurs: int) -> pd.DataFram
     for b in range(n_bailleurs):
         code = f"B{b + 1:04d}"
         u = rng.random()
-        n_dep = 1 if u < 0.7 else (int(rng.integers(2, 4)) if u < 0.95 else int(rng.integers(5, 16)))
+        if u < 0.7:
+            n_dep = 1
+        else:
+            n_dep = int(rng.integers(2, 4)) if u < 0.95 else int(rng.integers(5, 16))
         for dep in rng.choice(deps, n_dep, replace=False):
             pool = communes_par_dep[dep]
             k = min(len(pool), int(rng.integers(max(3, len(pool) // 8), max(4, len(pool) // 2))))
@@ -148,7 +151,8 @@ def generer(chemin: Path, echelle: float = 1.0, graine: int = 2025, verbeux: boo
                     for d, k in zip(deps, rng.integers(1, 50, m))
                 ]
                 methode = np.where(
-                    (type_r == "ACTION_LOGEMENT") & (rng.random(m) < 0.33), "DROITS_ACQUIS", "ASSIETTE"
+                    (type_r == "ACTION_LOGEMENT") & (rng.random(m) < 0.33),
+                    "DROITS_ACQUIS", "ASSIETTE",
                 )
                 tx = np.round(rng.uniform(t_min, t_max, m), 1)
                 droits = np.where(methode == "DROITS_ACQUIS", rng.integers(5, 400, m), np.nan)
@@ -197,7 +201,8 @@ def generer(chemin: Path, echelle: float = 1.0, graine: int = 2025, verbeux: boo
         )
         m = len(conv)
         statut = rng.choice(["SIGNEE", "EN_COURS", "NON_SIGNEE"], m, p=[0.8, 0.12, 0.08])
-        signature = pd.Timestamp(f"{annee - 1}-09-01") + pd.to_timedelta(rng.integers(0, 150, m), "D")
+        signature = pd.Timestamp(f"{annee - 1}-09-01") + pd.to_timedelta(
+            rng.integers(0, 150, m), "D")
         conv["bailleur_nom"] = "Bailleur " + conv["bailleur_code"]
         conv["reservataire_nom"] = "Réservataire " + conv["reservataire_code"]
         conv["annee"] = annee
@@ -205,7 +210,8 @@ def generer(chemin: Path, echelle: float = 1.0, graine: int = 2025, verbeux: boo
         conv["date_signature"] = np.where(
             (statut == "SIGNEE") & (rng.random(m) > 0.01), signature.values, np.datetime64("NaT")
         )
-        conv["motif_non_signature"] = np.where(statut == "NON_SIGNEE", "Désaccord sur le taux", None)
+        conv["motif_non_signature"] = np.where(
+            statut == "NON_SIGNEE", "Désaccord sur le taux", None)
         conv["mode_gestion"] = rng.choice(["DIRECTE", "DELEGUEE"], m, p=[0.85, 0.15])
         conventions.append(conv)
 
@@ -219,23 +225,17 @@ def generer(chemin: Path, echelle: float = 1.0, graine: int = 2025, verbeux: boo
             n_mad, p=[0.55, 0.2, 0.1, 0.04, 0.08, 0.03],
         )
         # the réservataire of a FLUX MAD
-        cles_com = set(zip(bc["bailleur_code"], bc["code_insee"]))
-        cles_epci = set(zip(be["bailleur_code"], be["epci_siren"]))
-        a_com = np.fromiter(
-            ((b, c) in cles_com for b, c in zip(lignes["bailleur_code"], lignes["code_insee"])),
-            bool, n_mad,
-        )
-        a_epci = np.fromiter(
-            ((b, e) in cles_epci for b, e in zip(lignes["bailleur_code"], lignes["epci_siren"])),
-            bool, n_mad,
-        )
+        a_com = pd.MultiIndex.from_arrays([lignes["bailleur_code"], lignes["code_insee"]]).isin(
+            pd.MultiIndex.from_arrays([bc["bailleur_code"], bc["code_insee"]]))
+        a_epci = pd.MultiIndex.from_arrays([lignes["bailleur_code"], lignes["epci_siren"]]).isin(
+            pd.MultiIndex.from_arrays([be["bailleur_code"], be["epci_siren"]]))
         u = rng.random(n_mad)
         type_tire = rng.choice(
             ["ETAT", "ETAT_AGENTS", "ALS", "CD", "CR", "AUTRE", "INCONNU"],
             n_mad, p=[0.35, 0.05, 0.37, 0.1, 0.04, 0.06, 0.03],
         )
         deps = lignes["dep"].to_numpy()
-        reg = np.array([_region(d) for d in deps])
+        reg = pd.Series(deps).map({d: _region(d) for d in DEPARTEMENTS}).to_numpy()
         k = rng.integers(1, 50, n_mad)
         res = np.select(
             [
@@ -269,7 +269,7 @@ def generer(chemin: Path, echelle: float = 1.0, graine: int = 2025, verbeux: boo
         date_bail = date_mad + pd.to_timedelta(rng.integers(0, 60, n_mad), "D")
         mads.append(pd.DataFrame({
             "bailleur_code": lignes["bailleur_code"].to_numpy(),
-            "reference": [f"{annee}-{i:07d}" for i in range(n_mad)],
+            "reference": np.char.add(f"{annee}-", np.char.zfill(np.arange(n_mad).astype(str), 7)),
             "date_mise_a_disposition": date_mad,
             "code_insee": lignes["code_insee"].to_numpy(),
             "categorie": categorie,
@@ -298,11 +298,13 @@ def generer(chemin: Path, echelle: float = 1.0, graine: int = 2025, verbeux: boo
         con.execute("BEGIN TRANSACTION")
         con.execute("INSERT INTO communes SELECT code_insee, nom, departement, epci_siren, "
                     "population, NULL FROM g_communes")
-        con.execute("INSERT INTO epci SELECT epci_siren, nom, nature, departement, NULL FROM g_epci")
+        con.execute(
+            "INSERT INTO epci SELECT epci_siren, nom, nature, departement, NULL FROM g_epci")
         con.execute("""INSERT INTO parc SELECT bailleur_code, code_insee, annee, parc_total,
             logements_exclus, liberations, taux_rotation, mutations_prevues, relogements_prevus, 1
             FROM g_parc""")
-        con.execute("""INSERT INTO conventions SELECT bailleur_code, bailleur_nom, reservataire_code,
+        con.execute("""INSERT INTO conventions SELECT bailleur_code, bailleur_nom,
+            reservataire_code,
             reservataire_nom, type_reservataire, departement, perimetre_type, perimetre_code, annee,
             statut, date_signature::DATE, motif_non_signature, methode, taux_flux, droits_annuels,
             mode_gestion, 2 FROM g_conv""")
@@ -327,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Génère une base nationale de test.")
     parser.add_argument("--echelle", type=float, default=1.0)
     parser.add_argument("--graine", type=int, default=2025)
-    parser.add_argument("--db", type=Path, default=Path(__file__).parent / "out" / "national_bilan.duckdb")
+    parser.add_argument("--db", type=Path,
+                        default=Path(__file__).parent / "out" / "national_bilan.duckdb")
     args = parser.parse_args(argv)
     args.db.parent.mkdir(parents=True, exist_ok=True)
     generer(args.db, args.echelle, args.graine)

@@ -1,6 +1,7 @@
 """Hors flux (DOMAIN §4.5) and controls (§4.7), with hand-computed expectations."""
 
 import math
+from datetime import date
 
 import pytest
 
@@ -139,6 +140,11 @@ def test_controles_chaque_anomalie_avec_sa_phrase():
     manquants = par_code["BAILLEUR_SANS_MAD"]
     assert sorted(zip(manquants["bailleur_code"], manquants["trimestre"])) == [
         ("B1", 2), ("B2", 1), ("B2", 2), ("B2", 3)]
+
+    # on 10 May 2025, only T1 has ended: T2 and T3 are not due yet
+    en_mai = controles(_base_controles(), 2025, aujourd_hui=date(2025, 5, 10))
+    manquants = en_mai[en_mai["controle"] == "BAILLEUR_SANS_MAD"]
+    assert sorted(zip(manquants["bailleur_code"], manquants["trimestre"])) == [("B2", 1)]
 
     assert (df["message"].str.len() > 20).all()
     assert set(df["niveau"]) == {"erreur", "avertissement"}

@@ -2,7 +2,8 @@
 
     python -m dashboard bilan --annee Y --trimestre Q --par AXE [--vue mad|baux]
         [--periode cumul|trimestre] [--departement D] [--epci E] [--bailleur B]
-        [--type-reservataire T] [--reservataire R] [--statut S] [--format table|csv|json] [--db PATH]
+        [--type-reservataire T] [--reservataire R] [--statut S] [--format table|csv|json]
+        [--db PATH]
     python -m dashboard hors-flux --annee Y --trimestre Q --par bailleur|epci|departement [...]
     python -m dashboard controles --annee Y [--trimestre Q] [...]
 
@@ -54,6 +55,16 @@ def _trimestre(texte: str) -> int:
     return int(valeur)
 
 
+def _choix(valeurs: tuple[str, ...], nom: str):
+    """An argparse type accepting one of ``valeurs`` (with a French error otherwise)."""
+    def valider(texte: str) -> str:
+        if texte not in valeurs:
+            raise argparse.ArgumentTypeError(
+                f"{nom} inconnu(e) : {texte!r} (choix : {', '.join(valeurs)})")
+        return texte
+    return valider
+
+
 def _annee(texte: str) -> int:
     try:
         valeur = int(texte)
@@ -89,7 +100,8 @@ def _filtres(parser: argparse.ArgumentParser, champs: tuple[str, ...]) -> None:
 
 
 def _sortie(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=FORMATS, default="table",
+    parser.add_argument("--format", type=_choix(FORMATS, "format"), default="table",
+                        metavar="{table,csv,json}",
                         help="table (lecture, chiffres à la française), csv ou json (machines)")
     parser.add_argument("--db", default=None, metavar="CHEMIN",
                         help=f"base DuckDB (défaut : $FLUX_DB ou {store.DEFAULT_DB})")
@@ -107,12 +119,13 @@ def register(subparsers) -> None:
         ),
     )
     _commun(p)
-    p.add_argument("--par", choices=AXES, required=True, metavar="AXE",
+    p.add_argument("--par", type=_choix(AXES, "axe"), required=True, metavar="AXE",
                    help="axe : " + ", ".join(AXES))
-    p.add_argument("--vue", choices=VUES, default="mad",
+    p.add_argument("--vue", type=_choix(VUES, "vue"), default="mad", metavar="{mad,baux}",
                    help="mad : mises à disposition (par date de MAD, défaut) ; baux : baux "
                         "signés (par date de bail)")
-    p.add_argument("--periode", choices=PERIODES, default="cumul",
+    p.add_argument("--periode", type=_choix(PERIODES, "période"), default="cumul",
+                   metavar="{cumul,trimestre}",
                    help="cumul : depuis le 1er janvier (défaut) ; trimestre : le trimestre seul")
     _filtres(p, ("departement", "epci", "bailleur", "type_reservataire", "reservataire",
                  "statut"))
@@ -125,9 +138,10 @@ def register(subparsers) -> None:
         description="Mises à disposition hors flux et leur part dans l'ensemble des MAD.",
     )
     _commun(p)
-    p.add_argument("--par", choices=AXES_HORS_FLUX, required=True, metavar="AXE",
+    p.add_argument("--par", type=_choix(AXES_HORS_FLUX, "axe"), required=True, metavar="AXE",
                    help="axe : " + ", ".join(AXES_HORS_FLUX))
-    p.add_argument("--periode", choices=PERIODES, default="cumul",
+    p.add_argument("--periode", type=_choix(PERIODES, "période"), default="cumul",
+                   metavar="{cumul,trimestre}",
                    help="cumul : depuis le 1er janvier (défaut) ; trimestre : le trimestre seul")
     _filtres(p, ("departement", "epci", "bailleur"))
     _sortie(p)

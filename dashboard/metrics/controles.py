@@ -3,6 +3,8 @@ French sentence. The rules are in mart_controles.sql; this module words them."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
@@ -140,11 +142,13 @@ def controles(
     annee: int,
     trimestre: int | None = None,
     filtres: Filtres | None = None,
+    aujourd_hui: date | None = None,
 ) -> pd.DataFrame:
     """Every anomaly of ``annee`` (one row each), errors first.
 
     ``trimestre``: the quarters a bailleur should have reported are 1..trimestre; by default up
-    to the latest quarter of ``annee`` in which any MAD is recorded. Filters: département,
+    to the latest quarter of ``annee`` in which any MAD is recorded; never a quarter that has not
+    ended on ``aujourd_hui`` (default: today). Filters: département,
     bailleur, réservataire (a réservataire filter keeps only the rows naming one).
     Columns: ``COLONNES_CONTROLES``; ``valeur`` is a rate in percent (0–100) for the rate
     controls and the droits for DROITS_ESTIMES, ``nombre`` a count of MAD.
@@ -153,7 +157,11 @@ def controles(
     df = modeles.executer(
         con,
         "mart_controles",
-        {"annee": int(annee), "trimestre_max": None if trimestre is None else int(trimestre)},
+        {
+            "annee": int(annee),
+            "trimestre_max": None if trimestre is None else int(trimestre),
+            "aujourd_hui": aujourd_hui or date.today(),
+        },
     )
     filtres = filtres or Filtres()
     if filtres.departement:

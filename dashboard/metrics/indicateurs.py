@@ -301,7 +301,8 @@ def droits_conventions(
     ``droits_annuels`` (NaN when unknown) and ``source``: ``assiette``, ``convention`` (the
     convention's own figure: DROITS_ACQUIS, or the estimate of an ASSIETTE convention without
     parc) or ``manquant``. Filters: département, bailleur, type, réservataire, statut, and EPCI
-    (the EPCI- and commune-wide conventions of that EPCI, the département-wide ones with parc there).
+    (the EPCI- and commune-wide conventions of that EPCI, the département-wide ones with parc
+    there).
     """
     valider(annee)
     filtres = filtres or Filtres()

@@ -11,7 +11,8 @@
 --   DROITS_INCONNUS     a convention whose droits cannot be known                       (erreur)
 --   BAILLEUR_SANS_MAD   a bailleur with conventions in a département and no MAD there in
 --                       a quarter it should have reported: quarters 1..$trimestre_max, or
---                       when NULL up to the latest quarter of $annee holding any MAD    (erreur)
+--                       when NULL up to the latest quarter of $annee holding any MAD; only
+--                       quarters ended on $aujourd_hui                                  (erreur)
 -- Rates: a convention's taux_flux, or for one without (droits acquis) its droits as a share of
 -- its perimeter's flux when known (taux_effectif). Sums are taken where conventions overlap: for
 -- each perimeter of the bailleur's conventions in the département (the département itself, each
@@ -79,10 +80,17 @@ pires AS (
     ) = 1
 ),
 quarters_attendus AS (
-    SELECT unnest(range(1, coalesce(
-        $trimestre_max::INTEGER,
-        (SELECT max(trimestre_mad) FROM int_mad WHERE compte_mad)
-    , 0) + 1)) AS trimestre
+    -- quarters due: 1..$trimestre_max when given; else up to the latest quarter holding any MAD,
+    -- but never a quarter not yet ended on $aujourd_hui
+    SELECT unnest(range(1, least(
+        coalesce($trimestre_max::INTEGER,
+                 (SELECT max(trimestre_mad) FROM int_mad WHERE compte_mad), 0),
+        CASE
+            WHEN $annee < year($aujourd_hui::DATE) THEN 4
+            WHEN $annee = year($aujourd_hui::DATE) THEN quarter($aujourd_hui::DATE) - 1
+            ELSE 0
+        END
+    ) + 1)) AS trimestre
 ),
 mad_par_trimestre AS (
     SELECT bailleur_code, departement, trimestre_mad AS trimestre, count(*) AS n
