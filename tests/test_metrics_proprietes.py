@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -165,6 +166,17 @@ def test_generee_egale_l_implementation_pandas(base_generee):
                 np.testing.assert_allclose(
                     j[col].astype(float), j[f"{col}_pandas"].astype(float),
                     rtol=1e-9, atol=1e-9, equal_nan=True, err_msg=f"{vue} {par} {col}")
+
+
+def test_generee_une_connexion_partagee_entre_fils(base_generee):
+    """The pages share one connection between threads: each query uses its own cursor."""
+    attendu = {par: bilan(base_generee, 2024, 3, par) for par in AXES}
+    vider_cache()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        obtenus = list(pool.map(lambda par: (par, bilan(base_generee, 2024, 3, par)),
+                                list(AXES) * 2))
+    for par, df in obtenus:
+        pd.testing.assert_frame_equal(df, attendu[par])
 
 
 def test_generee_cache_egal_sans_cache(base_generee, monkeypatch):

@@ -8,8 +8,11 @@ bind their parameters and return pandas DataFrames (undefined values as NaN, nev
 - ``bilan(con, annee, trimestre, par, vue="mad", periode="cumul", filtres=None)`` — §4.3–§4.4
 - ``bilan_conventions(...)``, ``total(...)`` — the same at the convention grain / in one row
 - ``hors_flux(con, annee, trimestre, par, periode="cumul", filtres=None)`` — §4.5
-- ``controles(con, annee, trimestre=None, filtres=None)`` — §4.7
+- ``controles(con, annee, trimestre=None, filtres=None, aujourd_hui=None)`` — §4.7
 - ``Filtres`` — the selection (one tuple of codes per axis, empty = all)
+- ``vider_cache()`` — forget the cached yearly fact tables (see ``cache``)
+
+Display and export rules (French for people, plain for machines) are in ``dashboard.formatting``.
 """
 
 from dashboard.metrics.indicateurs import (

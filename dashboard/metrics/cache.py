@@ -121,6 +121,10 @@ def entree(
             _entrees.move_to_end(cle)
             while len(_entrees) > TAILLE_MAX:
                 _entrees.popitem(last=False)
+            if len(_verrous_construction) > 4 * TAILLE_MAX:
+                for ancienne in [k for k in _verrous_construction if k not in _entrees]:
+                    if ancienne != cle:
+                        del _verrous_construction[ancienne]
         return nouvelle
 
 
