@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         r["pandas_median_ms"] = statistics.median(temps)
         r["ratio_pandas_cache"] = r["pandas_median_ms"] / r["cache_median_ms"]
         r["ratio_pandas_sans_cache"] = r["pandas_median_ms"] / r["sans_cache_median_ms"]
-        r["memes_chiffres"] = _memes_chiffres(bilan(con, a, q, par), bilan_pandas(tables, a, q, par))
+        r["memes_chiffres"] = _memes_chiffres(bilan(con, a, q, par),
+                                              bilan_pandas(tables, a, q, par))
         r["lignes"] = len(bilan(con, a, q, par))
     con.close()
 
