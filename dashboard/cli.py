@@ -17,6 +17,32 @@ COMMAND_MODULES = (
 )
 
 
+# argparse's own messages, in French (argparse looks its strings up through `argparse._`).
+_TRADUCTIONS = {
+    "usage: ": "utilisation : ",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "choix invalide : %(value)r (choisir parmi %(choices)s)",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid %(type)s value: %(value)r": "valeur invalide (%(type)s attendu) : %(value)r",
+    "expected one argument": "une valeur est attendue",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "positional arguments": "arguments",
+    "options": "options",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "option ambiguë : %(option)s peut désigner %(matches)s",
+}
+_gettext_argparse = argparse._
+
+
+def _traduire(message: str) -> str:
+    return _TRADUCTIONS.get(message, _gettext_argparse(message))
+
+
+argparse._ = _traduire
+
+
 class _FrenchParser(argparse.ArgumentParser):
     """argparse with its usage errors in French (exit status 2 kept)."""
 
