@@ -28,7 +28,7 @@ from data_loaders.headers import Correspondance, associer, deviner_type, lire_ma
 from data_loaders.normalisation import normaliser
 from data_loaders.reading import Lecture, lire
 from data_loaders.specs import JEUX, Jeu
-from data_loaders.validation import cellules_lues, compter, valider
+from data_loaders.validation import cellules_lues, compter, revalider_portee, valider
 
 IMPORTE, REJETE, INCHANGE = "importe", "rejete", "inchange"
 APERCU_LIGNES = 20
@@ -203,6 +203,9 @@ def importer(
             cur.execute(f"DROP TABLE {norm}")
             normaliser(cur, jeu, lecture.table, corr, norm)
             valider(cur, jeu, norm, err, aujourd_hui)
+            if partiel:
+                # The lines kept define the scope replaced: check again what depends on it.
+                revalider_portee(cur, jeu, norm, err, aujourd_hui)
             rapport.erreurs = _erreurs(cur, err) + lecture.erreurs
         rapport.erreurs.sort(key=lambda e: (e.ligne or 0))
         lignes_en_erreur = {e.ligne for e in rapport.erreurs}
@@ -230,9 +233,13 @@ def importer(
         cibles = CIBLES[type_donnees]
         unites = _unites(cur, cibles[0], valides)
         cle_perimetre = type_donnees + "|" + "|".join(":".join(map(str, u)) for u in unites)
+        # Same file, same scope, and that import wholly in force (none of its rows replaced).
+        entier = " AND ".join(f"NOT EXISTS (SELECT 1 FROM archive_{c.table} a "
+                              "WHERE a.import_id = j.import_id)" for c in cibles)
         deja = cur.execute(
-            "SELECT import_id FROM journal_imports WHERE type_donnees = ? AND sha256 = ? "
-            "AND cle_perimetre = ? AND statut = 'ACTIVE' ORDER BY import_id DESC LIMIT 1",
+            "SELECT import_id FROM journal_imports j WHERE type_donnees = ? AND sha256 = ? "
+            f"AND cle_perimetre = ? AND statut = 'ACTIVE' AND {entier} "
+            "ORDER BY import_id DESC LIMIT 1",
             [type_donnees, sha, cle_perimetre]).fetchone()
         if deja:
             rapport.statut = INCHANGE
@@ -371,10 +378,18 @@ def _mettre_a_jour_statuts(cur, type_donnees: str, import_ids: list[int]) -> Non
                     ["ACTIVE" if vivantes else "REPLACED", iid])
 
 
+def _champ_csv(champ: str, sep: str) -> str:
+    """SQL writing a field back as the CSV file had it (quoted when it needs to be)."""
+    return (f"CASE WHEN {champ} IS NULL THEN '' "
+            f"WHEN contains({champ}, '{sep}') OR contains({champ}, '\"') "
+            f"OR contains({champ}, chr(10)) OR contains({champ}, chr(13)) "
+            f"THEN '\"' || replace({champ}, '\"', '\"\"') || '\"' ELSE {champ} END")
+
+
 def _quarantaine(cur, import_id: int, lecture: Lecture, err: str) -> None:
     n = len(lecture.entetes)
     sep = (lecture.separateur or ";").replace("'", "''")
-    champs = ", ".join(f"coalesce(l.c{i}, '')" for i in range(n))
+    champs = ", ".join(_champ_csv(f"l.c{i}", sep) for i in range(n))
     cur.execute(
         f"""INSERT INTO quarantaine
             SELECT {import_id}, e._ligne, any_value(array_to_string([{champs}], '{sep}')),

@@ -153,8 +153,13 @@ def expression(col: Colonne, b: str, valeurs_lues: list[str] | None = None,
 # Columns computed from the normalised ones, per dataset.
 DERIVEES: dict[str, dict[str, str]] = {
     # DOMAIN §3.1: a convention's perimeter is its département unless an EPCI or a commune.
-    "conventions": {"perimetre_cle": "CASE WHEN perimetre_type = 'DEPARTEMENT' THEN departement "
-                                     "ELSE perimetre_code END"},
+    # A commune code typed in a spreadsheet loses its leading zero; a SIREN may hold spaces.
+    "conventions": {"perimetre_cle": (
+        "CASE WHEN perimetre_type = 'DEPARTEMENT' THEN departement "
+        "WHEN perimetre_type = 'COMMUNE' AND regexp_full_match(perimetre_code, '[0-9]{4}') "
+        "THEN '0' || perimetre_code "
+        "WHEN perimetre_type = 'EPCI' THEN regexp_replace(perimetre_code, '[[:space:].]', '', 'g') "
+        "ELSE perimetre_code END")},
     # The scope of a MAD import is bailleur x year of the mise à disposition.
     "mises_a_disposition": {"annee": "year(date_mise_a_disposition)::BIGINT"},
     # The DGCL file may omit the commune's département: it is the start of the INSEE code.

@@ -263,7 +263,7 @@ def _lire_csv_python(cur, texte: str, lecture: Lecture) -> None:
         if len(champs) > n and not any(c.strip() for c in champs[n:]):
             champs = champs[:n]     # trailing empty fields carry nothing (as DuckDB reads them)
         if len(champs) != n:
-            brut = lecture.separateur.join(champs)
+            brut = _ligne_csv(champs, lecture.separateur)
             lecture.erreurs.append(_erreur_structure(ligne, len(champs), n, None, brut))
             lecture.lignes_brutes[ligne] = brut
             continue
@@ -271,6 +271,13 @@ def _lire_csv_python(cur, texte: str, lecture: Lecture) -> None:
         for i, v in enumerate(champs):
             valeurs[i].append(v if v != "" else None)
     _charger(cur, lecture.table, lignes, valeurs)
+
+
+def _ligne_csv(champs: list[str], sep: str) -> str:
+    """The fields written back as one CSV line, quoted where needed."""
+    tampon = io.StringIO()
+    csv.writer(tampon, delimiter=sep, lineterminator="").writerow(champs)
+    return tampon.getvalue()
 
 
 def _erreur_structure(ligne: int, trouves: int, attendus: int, type_erreur: str | None,

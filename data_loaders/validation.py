@@ -31,6 +31,9 @@ class Regle:
     # The condition on canonical values only, once every non-empty cell is known to have been
     # read (fast path); None when the rule cannot fail then.
     rapide: str | None = None
+    # True when the rule depends on the scope of the file (the lines kept): a partial import
+    # checks it again on the lines kept.
+    portee: bool = False
 
     @property
     def condition_rapide(self) -> str | None:
@@ -60,7 +63,7 @@ def _attendu(col: Colonne) -> str:
     if t == specs.ENUM and col.valeurs:
         if col.nom == "typologie":
             return "typologie attendue : T1 à T6 (studio = T1, T6 = 6 pièces et plus)"
-        choix = ", ".join(f"{v[1]} ({code})" if v[1] != code else code
+        choix = ", ".join(v[1] if v[1] == code or f"({code})" in v[1] else f"{v[1]} ({code})"
                           for code, v in col.valeurs.items())
         return f"valeur attendue parmi : {choix}"
     return "valeur illisible"
@@ -141,17 +144,21 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
                   _litteral("code du périmètre obligatoire pour un périmètre EPCI (SIREN) ou "
                             "commune (code INSEE)")),
             Regle("n.perimetre_type = 'EPCI' AND n.perimetre_code IS NOT NULL AND NOT EXISTS "
-                  "(SELECT 1 FROM communes c WHERE c.epci_siren = n.perimetre_code "
+                  "(SELECT 1 FROM communes c WHERE c.epci_siren = n.perimetre_cle "
                   "AND c.departement = n.departement)",
                   "perimetre_code",
                   _litteral("EPCI inconnu ou sans commune dans ce département (SIREN de "
                             "l'EPCI attendu)")),
             Regle("n.perimetre_type = 'COMMUNE' AND n.perimetre_code IS NOT NULL AND NOT EXISTS "
-                  "(SELECT 1 FROM communes c WHERE c.code_insee = n.perimetre_code "
+                  "(SELECT 1 FROM communes c WHERE c.code_insee = n.perimetre_cle "
                   "AND c.departement = n.departement)",
                   "perimetre_code",
                   _litteral("commune inconnue ou hors du département de la convention (code "
                             "INSEE attendu)")),
+            Regle("n.perimetre_type = 'DEPARTEMENT' AND n.perimetre_code IS NOT NULL "
+                  "AND n.perimetre_code <> coalesce(n.departement, '')", "perimetre_code",
+                  _litteral("code de périmètre inattendu pour une convention départementale : "
+                            "laissez-le vide ou indiquez le code du département")),
             Regle("n.methode = 'ASSIETTE' AND n.taux_flux IS NULL AND n.b_taux_flux IS NULL",
                   "taux_flux",
                   _litteral("taux du flux obligatoire pour la méthode de l'assiette "
@@ -168,13 +175,13 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
     if jeu.nom == "parc":
         return [
             _commune_connue(),
-            Regle("n.logements_exclus > n.parc_total", "logements_exclus",
+            Regle("n.logements_exclus > n.parc_total AND n.parc_total >= 0", "logements_exclus",
                   "'logements exclus supérieurs au parc total (' || n.parc_total || ')'"),
             Regle("n.b_liberations IS NULL AND n.b_taux_rotation IS NULL "
                   "AND n.liberations IS NULL AND n.taux_rotation IS NULL", "liberations",
                   _litteral("indiquez les libérations de l'année précédente ou un taux de "
                             "rotation convenu")),
-            Regle("n.liberations > n.parc_total", "liberations",
+            Regle("n.liberations > n.parc_total AND n.parc_total >= 0", "liberations",
                   "'libérations supérieures au parc total (' || n.parc_total || ')'"),
             _unique_dans_fichier(("bailleur_code", "code_insee", "annee"), "code_insee",
                                  "commune"),
@@ -204,6 +211,7 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
                 "'référence déjà importée pour ce bailleur (import n° ' || d.import_id || "
                 "', mise à disposition du ' || strftime(d.date_mise_a_disposition, '%d/%m/%Y') "
                 "|| ') : une référence est unique par bailleur'",
+                portee=True,
                 jointures=(
                     # rows of the database outside the scope this file replaces
                     "LEFT JOIN (SELECT m.bailleur_code, m.reference, m.import_id, "
@@ -290,3 +298,28 @@ def valider(cur: duckdb.DuckDBPyConnection, jeu: Jeu, norm: str, table: str,
     sql = " UNION ALL ".join(requetes).replace("{norm}", norm)
     cur.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM ({sql}) ORDER BY _ligne, colonne")
     return cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def revalider_portee(cur: duckdb.DuckDBPyConnection, jeu: Jeu, norm: str, err: str,
+                     aujourd_hui: date | None = None) -> int:
+    """Partial import: check the scope-dependent rules again with the scope of the lines kept,
+    until no new fault appears (rejecting a line can shrink the scope). Returns the new faults."""
+    regles = [r for r in _regles(jeu, aujourd_hui) if r.portee]
+    ajoutees = 0
+    while regles:
+        gardees = f"{norm}_gardees"
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE {gardees} AS SELECT n.* FROM {norm} n "
+                    f"ANTI JOIN {err} e ON e._ligne = n._ligne")
+        avant = cur.execute(f"SELECT count(*) FROM {err}").fetchone()[0]
+        for r in regles:
+            valeur = r.valeur or f"n.b_{r.colonne}"
+            cur.execute(
+                (f"INSERT INTO {err} SELECT n._ligne, {_litteral(r.colonne)}, {valeur}, "
+                 f"{r.message} FROM {gardees} n {r.jointures} WHERE {r.condition}"
+                 ).replace("{norm}", gardees))
+        nouvelles = cur.execute(f"SELECT count(*) FROM {err}").fetchone()[0] - avant
+        cur.execute(f"DROP TABLE {gardees}")
+        if not nouvelles:
+            break
+        ajoutees += nouvelles
+    return ajoutees
