@@ -56,6 +56,21 @@ class Lecture:
     def separateur_libelle(self) -> str | None:
         return SEPARATEURS.get(self.separateur, self.separateur) if self.separateur else None
 
+    def description(self) -> list[tuple[str, str]]:
+        """How the file was read, as (French label, value) pairs for people."""
+        details = [("Format", self.format)]
+        if self.encodage:
+            details.append(("Encodage", self.encodage))
+        if self.separateur:
+            details.append(("Séparateur", self.separateur_libelle))
+        if self.feuille:
+            details.append(("Feuille", f"« {self.feuille} »"))
+        details.append(("Lignes lues", f"{self.lignes_lues:,}".replace(",", "\u202f")))
+        if self.lignes_vides:
+            details.append(("Lignes vides ignorées",
+                            f"{self.lignes_vides:,}".replace(",", "\u202f")))
+        return details
+
 
 def _octets(source: str | os.PathLike | bytes) -> bytes:
     if isinstance(source, (bytes, bytearray)):

@@ -220,7 +220,7 @@ def test_import_mapping_feuille_nommee_et_premiere_feuille(tmp_path, f):
     r = _cli("import", "parc", parc_xlsx, "--db", db)
     assert r.rc == 1
     lignes = r.out.splitlines()
-    assert lignes[0] == "parc.xlsx : Excel, feuille « Notes » ; 1 ligne(s) lue(s)."
+    assert lignes[0] == "parc.xlsx : format Excel ; feuille « Notes » ; lignes lues 1"
     assert lignes[1].startswith("Fichier rejeté : Colonne obligatoire « bailleur_code » "
                                 "(code bailleur) introuvable.")
     assert lignes[2] == "4 erreur(s) :"

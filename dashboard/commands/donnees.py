@@ -102,14 +102,8 @@ def commande_import(args) -> int:
 def _afficher_rapport(rapport) -> None:
     lecture = rapport.lecture
     if lecture is not None:
-        details = [lecture.format]
-        if lecture.encodage:
-            details.append(f"encodage {lecture.encodage}")
-        if lecture.separateur:
-            details.append(f"séparateur {lecture.separateur_libelle}")
-        if lecture.feuille:
-            details.append(f"feuille « {lecture.feuille} »")
-        print(f"{rapport.nom_fichier} : {', '.join(details)} ; {rapport.lignes_lues} ligne(s) lue(s).")
+        print(f"{rapport.nom_fichier} : "
+              + " ; ".join(f"{nom.lower()} {valeur}" for nom, valeur in lecture.description()))
     if rapport.correspondance is not None and rapport.correspondance.ignorees:
         print("Colonnes ignorées : " + ", ".join(f"« {c} »" for c in rapport.correspondance.ignorees))
     print(rapport.message)

@@ -17,17 +17,7 @@ def afficher_detection(rapport: RapportImport) -> None:
     lecture = rapport.lecture
     if lecture is None:
         return
-    details = [f"**Format** : {lecture.format}"]
-    if lecture.encodage:
-        details.append(f"**Encodage** : {lecture.encodage}")
-    if lecture.separateur:
-        details.append(f"**Séparateur** : {lecture.separateur_libelle}")
-    if lecture.feuille:
-        details.append(f"**Feuille** : {lecture.feuille}")
-    details.append(f"**Lignes lues** : {_nombre(lecture.lignes_lues)}")
-    if lecture.lignes_vides:
-        details.append(f"**Lignes vides ignorées** : {_nombre(lecture.lignes_vides)}")
-    st.markdown(" · ".join(details))
+    st.markdown(" · ".join(f"**{nom}** : {valeur}" for nom, valeur in lecture.description()))
     if rapport.apercu is not None and not rapport.apercu.empty:
         with st.expander("Aperçu des premières lignes, telles qu'elles seront importées"):
             colonnes = [c for c in rapport.apercu.columns
