@@ -103,7 +103,36 @@ EN_TETES: dict[str, str] = {
     "departement": "Département",
     "trimestre": "Trimestre",
     "message": "Anomalie",
+    "date_signature": "Date de signature",
+    "parc_total": "Parc total",
+    "logements_exclus": "Logements exclus",
+    "parc_eligible": "Parc éligible",
+    "base": "Base (libérations)",
+    "mutations_prevues": "Mutations prévues",
+    "relogements_prevus": "Relogements prévus",
+    "taux_rotation": "Taux de rotation",
+    "conventions": "Conventions",
+    "signees": "Signées",
+    "taux_signature": "Taux de signature",
+    "droits_signes": "Droits signés",
+    "taux_signature_pondere": "Taux de signature pondéré",
+    "motif_non_signature": "Motif de non-signature",
+    "statut": "Statut",
+    "type_reservataire": "Type de réservataire",
+    "epci": "EPCI",
+    "nombre": "Nombre",
+    "part": "Part",
+    "etape": "Étape",
+    "dernier_import": "Dernier import",
+    "derniere_mad": "Dernière mise à disposition",
+    "trimestres_sans_mad": "Trimestres sans MAD",
+    "annee": "Année",
 }
+
+
+def en_tete(colonne: str) -> str:
+    """The French heading of a column (a readable fallback for columns not listed)."""
+    return EN_TETES.get(colonne) or colonne.replace("_", " ").capitalize()
 
 
 def est_indefini(valeur) -> bool:
@@ -196,7 +225,7 @@ def formater_tableau(df: pd.DataFrame, decimales: int = 1, en_tetes: bool = Fals
             valeurs = [VIDE if est_indefini(v) else str(v) for v in serie]
         sortie[col] = pd.Series(valeurs, index=df.index, dtype=object)
     if en_tetes:
-        sortie = sortie.rename(columns=lambda c: EN_TETES.get(c, c))
+        sortie = sortie.rename(columns=en_tete)
     return sortie
 
 

@@ -11,3 +11,12 @@ IMPORT_DERNIER_RAPPORT = "import_dernier_rapport"
 ANNULATION_ID = "annulation_import_id"
 ANNULATION_BOUTON = "annulation_bouton"
 ANNULATION_MESSAGE = "annulation_message"
+
+# Filters of the bilan pages (see dashboard.ui.filtres)
+PREFIXE_FILTRE = "filtre_"
+PREFIXE_OMBRE = "_ombre_filtre_"
+FILTRES_INITIALISES = "_filtres_initialises"
+FILTRE_EN_ATTENTE = "_filtre_en_attente"
+
+# Presentation mode
+DIAPOSITIVE = "diapositive"

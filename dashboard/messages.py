@@ -1,0 +1,100 @@
+"""One-line French takeaways computed from the figures, for the charts and presentation mode.
+
+Pure functions: a DataFrame of the metrics engine in, a sentence out ("Action Logement Services
+est à 87 % de ses droits au 30/06/2025."). No figure is computed here beyond picking a row: the
+rates come from the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from dashboard.formatting import date_fr, est_indefini, nombre, pourcentage
+
+AUCUNE_DONNEE = "Aucune donnée pour cette sélection."
+
+
+def _au(fin: date) -> str:
+    return f"au {date_fr(fin)}"
+
+
+def _utiles(df: pd.DataFrame, colonne: str) -> pd.DataFrame:
+    """Rows with a defined value, the "autres" aggregate left out."""
+    if df is None or df.empty or colonne not in df:
+        return pd.DataFrame()
+    lignes = df[~df[colonne].map(est_indefini)]
+    if "cle" in lignes:
+        lignes = lignes[lignes["cle"] != "AUTRES"]
+    return lignes
+
+
+def realisation_principale(df: pd.DataFrame, fin: date) -> str:
+    """The réservataire (or group) with the most droits: how far it is, at the end of period."""
+    lignes = _utiles(df, "taux_realisation")
+    if lignes.empty:
+        return AUCUNE_DONNEE
+    ligne = lignes.sort_values(["droits_prevus", "cle"], ascending=[False, True]).iloc[0]
+    return (f"{ligne['libelle']} est à {pourcentage(ligne['taux_realisation'], 0)} de ses droits "
+            f"{_au(fin)}.")
+
+
+def plus_en_retard(df: pd.DataFrame, fin: date, quoi: str = "réservataire") -> str:
+    """The row furthest behind (most negative écart) and its rate."""
+    lignes = _utiles(df, "ecart")
+    lignes = lignes[lignes["ecart"] < 0] if not lignes.empty else lignes
+    if lignes.empty:
+        return f"Aucun {quoi} en retard sur ses droits {_au(fin)}."
+    ligne = lignes.sort_values(["ecart", "cle"]).iloc[0]
+    taux = ligne.get("taux_realisation")
+    detail = f" ({pourcentage(taux, 0)} de ses droits)" if not est_indefini(taux) else ""
+    return (f"Le plus en retard {_au(fin)} : {ligne['libelle']}, "
+            f"{nombre(-ligne['ecart'], 0)} mises à disposition de moins que prévu{detail}.")
+
+
+def bailleurs_en_retard(df: pd.DataFrame, fin: date) -> str:
+    lignes = _utiles(df, "ecart")
+    if lignes.empty:
+        return AUCUNE_DONNEE
+    en_retard = int((lignes["ecart"] < 0).sum())
+    return (f"{en_retard} bailleur{'s' if en_retard > 1 else ''} sur {len(lignes)} "
+            f"{'ont' if en_retard > 1 else 'a'} mis à disposition moins que leurs droits prévus "
+            f"{_au(fin)}.")
+
+
+def cumul(df: pd.DataFrame, fin: date) -> str:
+    """Last quarter of the cumulative curves: MAD against droits prévus."""
+    if df is None or df.empty:
+        return AUCUNE_DONNEE
+    ligne = df.iloc[-1]
+    droits, mad = ligne["droits_prevus"], ligne["mises_a_disposition"]
+    taux = "" if est_indefini(droits) or not droits else f" ({pourcentage(mad / droits, 0)})"
+    return (f"{_au(fin).capitalize()} : {nombre(mad, 0)} mises à disposition pour "
+            f"{nombre(droits, 0)} droits prévus{taux}.")
+
+
+def chute(df_entonnoir: pd.DataFrame, taux_chute: float | None) -> str:
+    if df_entonnoir is None or df_entonnoir.empty or est_indefini(taux_chute):
+        return AUCUNE_DONNEE
+    return (f"Taux de chute : {pourcentage(taux_chute, 0)} des mises à disposition résolues "
+            "n'ont pas abouti à un bail (refus ou sans candidat).")
+
+
+def part_hors_flux(ligne_totale: pd.DataFrame) -> str:
+    if ligne_totale is None or ligne_totale.empty:
+        return AUCUNE_DONNEE
+    part = ligne_totale.iloc[0].get("part_hors_flux")
+    if est_indefini(part):
+        return AUCUNE_DONNEE
+    return (f"{pourcentage(part, 0)} des logements libérés sont restés hors flux (mutations, "
+            "relogements, premières mises en location, stock).")
+
+
+def plus_faible_croise(df_long: pd.DataFrame) -> str:
+    lignes = _utiles(df_long, "taux_realisation")
+    if lignes.empty:
+        return AUCUNE_DONNEE
+    ligne = lignes.sort_values(["taux_realisation", "cle_ligne", "cle_colonne"]).iloc[0]
+    return (f"Taux de réalisation le plus bas : {ligne['libelle_ligne']} pour "
+            f"{ligne['libelle_colonne'].lower()} ({pourcentage(ligne['taux_realisation'], 0)}).")

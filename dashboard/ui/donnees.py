@@ -1,0 +1,34 @@
+"""Cached calls to the metrics engine for the pages.
+
+Results are cached by Streamlit (`st.cache_data`), keyed on the function, its arguments (the
+filters included) and the data version: an import or a rollback changes the version, so a page
+never shows figures computed on replaced data.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import metrics
+from dashboard.ui.connexion import connexion
+
+
+def version_donnees() -> tuple:
+    """What changes whenever the data change: the import journal's last id and statuses."""
+    cur = connexion().cursor()
+    try:
+        return cur.execute(
+            "SELECT count(*), coalesce(max(import_id), 0), "
+            "count(*) FILTER (WHERE statut = 'ACTIVE') FROM journal_imports").fetchone()
+    finally:
+        cur.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _appel(nom: str, version: tuple, args: tuple, kwargs: tuple):
+    return getattr(metrics, nom)(connexion(), *args, **dict(kwargs))
+
+
+def calcul(nom: str, *args, **kwargs):
+    """`metrics.<nom>(con, *args, **kwargs)`, cached for this data version."""
+    return _appel(nom, version_donnees(), args, tuple(sorted(kwargs.items())))

@@ -1,0 +1,86 @@
+"""Presentation mode (`?mode=presentation`): no sidebar, large type, one chart per screen with
+its takeaway, next / previous — readable from the back of a room."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.ui import etat
+
+STYLE = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stSidebarNav"], header[data-testid="stHeader"] { display: none !important; }
+.block-container { padding-top: 1.5rem; max-width: 100% !important; }
+html, body, [data-testid="stMarkdownContainer"] p { font-size: 24px !important; }
+h1 { font-size: 44px !important; } h2, h3 { font-size: 34px !important; }
+.flux-message { font-size: 34px; font-weight: 700; color: #000091; margin: .5rem 0 1rem; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Diapositive:
+    titre: str
+    message: str
+    figure: Callable[[], object] | None    # built with taille="presentation"
+    vide: str = "Aucune donnée pour cette sélection."
+
+
+def actif() -> bool:
+    return st.query_params.get("mode") == "presentation"
+
+
+def lien(actif_: bool) -> str:
+    """The query string of this view in the other mode."""
+    params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("mode", "diapo")}
+    if not actif_:
+        params["mode"] = "presentation"
+    return "?" + "&".join(f"{k}={v}" for k, v in params.items())
+
+
+def style() -> None:
+    st.html(STYLE)
+
+
+def _aller(nombre: int, pas: int) -> None:
+    courant = st.session_state.get(etat.DIAPOSITIVE, 1)
+    st.session_state[etat.DIAPOSITIVE] = min(max(1, courant + pas), nombre)
+
+
+def diaporama(titre: str, diapositives: list[Diapositive]) -> None:
+    """Show one slide; its number is kept in the URL (`diapo=3`)."""
+    style()
+    n = len(diapositives)
+    if etat.DIAPOSITIVE not in st.session_state:
+        try:
+            st.session_state[etat.DIAPOSITIVE] = min(max(1, int(st.query_params.get("diapo", 1))), n)
+        except ValueError:
+            st.session_state[etat.DIAPOSITIVE] = 1
+    numero = st.session_state[etat.DIAPOSITIVE]
+    st.query_params["diapo"] = str(numero)
+    diapo = diapositives[numero - 1]
+    haut = st.columns([6, 1, 1, 1], vertical_alignment="center")
+    haut[0].markdown(f"**{titre}** — {diapo.titre}")
+    haut[1].button("◀ Précédente", on_click=_aller, args=(n, -1), disabled=numero == 1,
+                   key="diapo_precedente", width="stretch")
+    haut[2].markdown(f"<div style='text-align:center'>{numero} / {n}</div>",
+                     unsafe_allow_html=True)
+    haut[3].button("Suivante ▶", on_click=_aller, args=(n, 1), disabled=numero == n,
+                   key="diapo_suivante", width="stretch")
+    st.markdown(f"<div class='flux-message'>{_echapper(diapo.message)}</div>",
+                unsafe_allow_html=True)
+    if diapo.figure is None:
+        st.info(diapo.vide)
+    else:
+        st.plotly_chart(diapo.figure(), theme=None, key=f"diapo_{numero}", height=650)
+    st.link_button("Quitter la présentation", lien(True))
+
+
+def _echapper(texte: str) -> str:
+    import html
+
+    return html.escape(texte)

@@ -1,0 +1,69 @@
+"""A chart with its table beside it and downloads of exactly the data shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.exports import csv_excel, xlsx
+from dashboard.formatting import formater_tableau
+from dashboard.ui.filtres import demander_filtre
+
+
+def telechargements(tableau: pd.DataFrame, nom_fichier: str, cle: str) -> None:
+    """CSV for French Excel and .xlsx of the table, generated only when clicked."""
+    a, b = st.columns(2)
+    a.download_button("CSV (Excel)", lambda: csv_excel(tableau), file_name=f"{nom_fichier}.csv",
+                      mime="text/csv", key=f"{cle}_csv", icon=":material/download:",
+                      on_click="ignore")
+    b.download_button("Classeur .xlsx", lambda: xlsx({nom_fichier[:31]: tableau}),
+                      file_name=f"{nom_fichier}.xlsx", key=f"{cle}_xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      icon=":material/download:", on_click="ignore")
+
+
+def tableau(df: pd.DataFrame, colonnes: list[str] | None = None, hauteur: int | None = None) -> None:
+    """A table in French formats and headings."""
+    vue = df[colonnes] if colonnes else df
+    st.dataframe(formater_tableau(vue, en_tetes=True), hide_index=True,
+                 height=hauteur if hauteur else "auto")
+
+
+def section(
+    titre: str,
+    cle: str,
+    donnees: pd.DataFrame,
+    figure: Callable[[], object],
+    colonnes: list[str] | None = None,
+    message: str | None = None,
+    vide: str = "Aucune donnée pour cette sélection.",
+    filtre_au_clic: str | None = None,
+    nom_fichier: str | None = None,
+) -> None:
+    """Title, takeaway, chart | table, downloads. A click on a bar narrows the page to its code
+    when `filtre_au_clic` names the filter to set."""
+    st.subheader(titre)
+    if donnees is None or donnees.empty:
+        st.info(vide)
+        return
+    if message:
+        st.markdown(f"**{message}**")
+    gauche, droite = st.columns([3, 2], gap="medium")
+    with gauche:
+        if filtre_au_clic:
+            evenement = st.plotly_chart(figure(), theme=None, key=f"{cle}_graphique",
+                                        on_select="rerun", selection_mode="points")
+            points = (evenement.selection.points if evenement and evenement.selection else [])
+            codes = [str(p["customdata"][0] if isinstance(p.get("customdata"), list)
+                         else p.get("customdata")) for p in points if p.get("customdata")]
+            codes = [c for c in codes if c not in ("AUTRES", "None")]
+            if codes:
+                demander_filtre(filtre_au_clic, sorted(set(codes)))
+        else:
+            st.plotly_chart(figure(), theme=None, key=f"{cle}_graphique")
+    with droite:
+        affiche = donnees[colonnes] if colonnes else donnees
+        tableau(affiche)
+        telechargements(affiche, nom_fichier or cle, cle)
