@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -67,3 +68,34 @@ def section(
         affiche = donnees[colonnes] if colonnes else donnees
         tableau(affiche)
         telechargements(affiche, nom_fichier or cle, cle)
+
+
+@dataclass(frozen=True)
+class Bloc:
+    """One chart of a page, drawn as a section (normal mode) or a slide (presentation mode)."""
+
+    titre: str
+    cle: str
+    donnees: pd.DataFrame
+    figure: Callable[[str], object]          # taille ("normale" / "presentation") -> Figure
+    message: str | None = None
+    colonnes: list[str] | None = None
+    filtre_au_clic: str | None = None
+    vide: str = "Aucune donnée pour cette sélection."
+
+
+def afficher_blocs(titre_page: str, blocs: list[Bloc]) -> None:
+    """Every bloc as a section, or, in presentation mode, one bloc per screen."""
+    from dashboard.ui import presentation
+
+    if presentation.actif():
+        presentation.diaporama(titre_page, [
+            presentation.Diapositive(
+                b.titre, b.message or "",
+                None if b.donnees is None or b.donnees.empty else (lambda b=b: b.figure("presentation")),
+                b.vide)
+            for b in blocs])
+        return
+    for b in blocs:
+        section(b.titre, b.cle, b.donnees, lambda b=b: b.figure("normale"), colonnes=b.colonnes,
+                message=b.message, vide=b.vide, filtre_au_clic=b.filtre_au_clic)

@@ -1,0 +1,40 @@
+"""What every bilan page shows at the top: title, period, active filters, links."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.formatting import date_fr, est_indefini, nombre, pourcentage
+from dashboard.ui import presentation
+from dashboard.ui.filtres import VUES, Selection
+
+
+def entete(titre: str, selection: Selection, presentation_possible: bool = True) -> None:
+    st.title(titre)
+    ligne = [f"Bilan au **{date_fr(selection.fin_periode)}** (cumul depuis le 01/01/"
+             f"{selection.annee})", f"décompte : **{VUES[selection.vue].lower()}**"]
+    if not selection.filtres.est_vide():
+        ligne.append(f"filtres : {selection.filtres.description()}")
+    colonnes = st.columns([5, 1], vertical_alignment="center")
+    colonnes[0].caption(" · ".join(ligne))
+    if presentation_possible:
+        colonnes[1].link_button("Mode présentation", presentation.lien(False),
+                                icon=":material/slideshow:", width="stretch")
+
+
+def indicateur(colonne, libelle: str, valeur, genre: str = "nombre", aide: str | None = None,
+               decimales: int = 0) -> None:
+    """One headline figure in French format ("—" when undefined)."""
+    if est_indefini(valeur):
+        texte = "—"
+    elif genre == "pourcentage":
+        texte = pourcentage(valeur, 1)
+    else:
+        texte = nombre(valeur, decimales)
+    colonne.metric(libelle, texte, help=aide, border=True)
+
+
+def etat_vide(message: str) -> None:
+    """An empty state that says what to do, with the way to do it."""
+    st.info(message, icon=":material/info:")
+    st.page_link("pages/importer.py", label="Importer des données", icon=":material/upload_file:")

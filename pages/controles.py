@@ -1,0 +1,37 @@
+"""Contrôles: every anomaly of DOMAIN §4.7, filterable and downloadable."""
+
+import streamlit as st
+
+from dashboard.metrics import CONTROLES
+from dashboard.ui.donnees import calcul
+from dashboard.ui.filtres import barre_filtres
+from dashboard.ui.mise_en_page import entete
+from dashboard.ui.sections import tableau, telechargements
+
+sel = barre_filtres(avec=("departement", "bailleur", "type", "reservataire"), vue=False)
+entete("Contrôles", sel, presentation_possible=False)
+st.caption("Anomalies à corriger ou à expliquer : elles sont montrées, jamais masquées.")
+
+anomalies = calcul("controles", sel.annee, sel.trimestre, filtres=sel.filtres)
+if anomalies.empty:
+    st.success(f"Aucune anomalie pour {sel.annee} avec ces filtres.")
+else:
+    gauche, droite = st.columns(2)
+    niveaux = gauche.multiselect("Niveau", ["erreur", "avertissement"],
+                                 format_func={"erreur": "Erreur",
+                                              "avertissement": "Avertissement"}.get,
+                                 placeholder="Tous", key="controles_niveau")
+    types = droite.multiselect("Contrôle", list(CONTROLES), format_func=CONTROLES.get,
+                               placeholder="Tous", key="controles_type")
+    vue = anomalies
+    if niveaux:
+        vue = vue[vue["niveau"].isin(niveaux)]
+    if types:
+        vue = vue[vue["controle"].isin(types)]
+    erreurs = int((vue["niveau"] == "erreur").sum())
+    st.markdown(f"**{len(vue)} anomalie(s)**, dont {erreurs} erreur(s).")
+    vue = vue.assign(controle=vue["controle"].map(CONTROLES))
+    colonnes = ["niveau", "controle", "bailleur_nom", "reservataire_nom", "departement",
+                "trimestre", "message"]
+    tableau(vue, colonnes)
+    telechargements(vue, f"controles_{sel.annee}", "controles")
