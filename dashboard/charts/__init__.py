@@ -1,0 +1,49 @@
+"""Chart builders: a DataFrame in, a plotly Figure out — French labels, the ``"flux"`` template.
+
+Builders only draw the columns they are given (every figure is computed in ``dashboard.metrics``):
+no Streamlit, no SQL. Each takes ``taille`` (``"normale"`` or ``"presentation"``: large type for
+a projector) and an optional ``titre``; each copes with undefined values (NaN → no mark and "—",
+never 0) and returns ``figure_vide("Aucune donnée pour cette sélection.")`` for an empty input.
+
+- ``barres_droits_mad(df, vue="mad")`` — droits prévus vs MAD (or baux signés), per libellé
+- ``barres_ecart(df, vue="mad")`` — diverging écart per libellé
+- ``barres_taux(df, valeur="taux_signature", reperes=(0.5, 0.75))`` — a rate per libellé
+- ``barres_hors_flux(df)`` — hors-flux MAD stacked per libellé
+- ``carte_chaleur(df_long, lignes, colonnes, valeur)`` — realisation rates, rows × columns
+- ``courbes_cumulees(df)`` — droits, MAD and baux cumulated quarter after quarter
+- ``courbes_signatures(df)`` — cumulative signatures, year against year
+- ``entonnoir(df)`` — MAD → bail signé / refus / sans candidat / en cours
+- ``cascade_assiette(ligne)`` — parc → flux annuel (méthode de l'assiette)
+- ``histogramme_taux(df, valeur="taux_signature")`` — distribution of bailleurs' rates
+- ``figure_vide(message)`` — a blank figure with a message
+
+Bars carry their row's ``cle`` as ``customdata`` (a page maps a selected bar back to its code).
+Colours, sizes and the template: ``theme`` (``theme.activer()`` makes ``"flux"`` plotly's default).
+"""
+
+from dashboard.charts import theme
+from dashboard.charts.barres import barres_droits_mad, barres_ecart, barres_hors_flux, barres_taux
+from dashboard.charts.cascade import cascade_assiette
+from dashboard.charts.chaleur import carte_chaleur
+from dashboard.charts.courbes import courbes_cumulees, courbes_signatures
+from dashboard.charts.entonnoirs import entonnoir
+from dashboard.charts.histogrammes import histogramme_taux
+from dashboard.charts.theme import activer
+from dashboard.charts.vide import MESSAGE_VIDE, figure_vide
+
+__all__ = [
+    "MESSAGE_VIDE",
+    "activer",
+    "barres_droits_mad",
+    "barres_ecart",
+    "barres_hors_flux",
+    "barres_taux",
+    "carte_chaleur",
+    "cascade_assiette",
+    "courbes_cumulees",
+    "courbes_signatures",
+    "entonnoir",
+    "figure_vide",
+    "histogramme_taux",
+    "theme",
+]

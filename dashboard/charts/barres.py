@@ -1,0 +1,288 @@
+"""Horizontal bar charts, one category per row of the DataFrame, read top to bottom in the rows'
+order: droits against MAD, the écart, a rate with reference marks, the hors-flux MAD.
+
+Each bar carries its row's ``cle`` as ``customdata`` (when the DataFrame has a ``cle`` column), so
+that a page can map a clicked or selected bar back to its code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts import theme
+from dashboard.charts._commun import (
+    MODELE_SURVOL,
+    cles,
+    est_vide,
+    etiquettes,
+    graduations_pourcent,
+    hauteur_barres,
+    ligne,
+    marquer_indefinis,
+    nombre_signe,
+    nouvelle_figure,
+    repere_vertical,
+    survol,
+    valeurs,
+    verifier_colonnes,
+)
+from dashboard.charts.vide import MESSAGE_VIDE, figure_vide
+from dashboard.formatting import EN_TETES, VIDE, est_indefini, formater_tableau, nombre, pourcentage
+
+VUES = ("mad", "baux")
+LIBELLES_REALISE = {"mad": "Mises à disposition", "baux": "Baux signés"}
+COLONNES_REALISE = {"mad": "mises_a_disposition", "baux": "baux_signes"}
+COULEURS_REALISE = {"mad": theme.MAD, "baux": theme.BAUX}
+
+# The hors-flux categories, in stacking order (colours: theme.PALETTE in that order).
+CATEGORIES_HORS_FLUX = (
+    ("mutations", "Mutations"),
+    ("relogements", "Relogements"),
+    ("premieres_locations", "Premières locations"),
+    ("stock", "Stock"),
+)
+
+LIBELLES_TAUX = {
+    "taux_signature": "Part des conventions signées",
+    "taux_signature_pondere": "Part des droits couverts par une convention signée",
+    "taux_realisation": "Taux de réalisation",
+    "taux_chute": "Taux de chute",
+    "part_hors_flux": "Part hors flux",
+}
+# Hover details added by default to a signature-rate bar when the columns are there.
+SURVOL_SIGNATURES = {"signees": "Conventions signées", "conventions": "Conventions"}
+
+
+def _vue(vue: str) -> str:
+    if vue not in VUES:
+        raise ValueError(f"vue inconnue : {vue!r} (mad ou baux)")
+    return vue
+
+
+def _axe_categories(fig: go.Figure, categories: list[str]) -> None:
+    """First row at the top, in the given order."""
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=categories,
+                     autorange="reversed", showgrid=False, zeroline=False, ticks="",
+                     title=dict(text=""))
+
+
+def barres_droits_mad(
+    df: pd.DataFrame,
+    vue: str = "mad",
+    taille: str = "normale",
+    titre: str | None = None,
+    afficher_valeurs: bool = False,
+) -> go.Figure:
+    """Droits prévus against mises à disposition (``vue="mad"``) or baux signés (``"baux"``),
+    two horizontal bars per ``libelle``, rows in the given order (first at the top).
+
+    Columns: ``libelle``, ``droits_prevus`` and ``mises_a_disposition`` (``baux_signes`` with
+    ``vue="baux"``); optional ``cle`` (customdata), ``ecart`` and ``taux_realisation`` (hover) —
+    pass the bilan computed with the same ``vue``. Undefined droits draw no bar and read "—" in
+    the hover.
+    """
+    vue = _vue(vue)
+    d = theme.dimensions(taille)
+    if est_vide(df):
+        return figure_vide(MESSAGE_VIDE, taille, titre)
+    colonne_realise = COLONNES_REALISE[vue]
+    verifier_colonnes(df, ("libelle", "droits_prevus", colonne_realise), "barres_droits_mad")
+    noms = etiquettes(df)
+    codes = cles(df)
+    libelle_realise = LIBELLES_REALISE[vue]
+
+    textes_survol = []
+    for i, (_, r) in enumerate(df.iterrows()):
+        lignes = [
+            ligne("Droits prévus", nombre(r["droits_prevus"], 1)),
+            ligne(libelle_realise, nombre(r[colonne_realise], 0)),
+        ]
+        if "ecart" in df.columns:
+            lignes.append(ligne("Écart", nombre_signe(r["ecart"], 1)))
+        if "taux_realisation" in df.columns:
+            lignes.append(ligne("Taux de réalisation", pourcentage(r["taux_realisation"], 1)))
+        textes_survol.append(survol(noms[i], lignes))
+
+    fig = nouvelle_figure(taille, titre, legende=True)
+    for nom, colonne, couleur, decimales in (
+        ("Droits prévus", "droits_prevus", theme.DROITS, 1),
+        (libelle_realise, colonne_realise, COULEURS_REALISE[vue], 0),
+    ):
+        fig.add_trace(go.Bar(
+            name=nom, orientation="h", y=noms, x=valeurs(df[colonne]),
+            marker=dict(color=couleur), customdata=codes,
+            hovertext=textes_survol, hovertemplate=MODELE_SURVOL,
+            text=[nombre(v, decimales, vide="") for v in df[colonne]] if afficher_valeurs
+            else None,
+            textposition="outside" if afficher_valeurs else "none",
+            textfont=dict(size=d.police), cliponaxis=False,
+        ))
+    _axe_categories(fig, noms)
+    fig.update_xaxes(title=dict(text="Logements"), rangemode="tozero")
+    fig.update_layout(barmode="group", bargroupgap=0.05, clickmode="event+select",
+                      height=hauteur_barres(len(df), d, par_categorie=1.5))
+    return fig
+
+
+def barres_ecart(
+    df: pd.DataFrame,
+    vue: str = "mad",
+    taille: str = "normale",
+    titre: str | None = None,
+    afficher_valeurs: bool = True,
+) -> go.Figure:
+    """The écart (realised − droits prévus) per ``libelle``, diverging from a zero line:
+    negative (behind) in rouge Marianne, positive (ahead) in bleu France, rows in the given order
+    (first at the top), each bar labelled with its signed value.
+
+    Columns: ``libelle``, ``ecart``; optional ``cle`` (customdata), ``droits_prevus``,
+    ``mises_a_disposition`` / ``baux_signes`` (per ``vue``) and ``taux_realisation`` (hover).
+    An undefined écart draws no bar and reads "—".
+    """
+    vue = _vue(vue)
+    d = theme.dimensions(taille)
+    if est_vide(df):
+        return figure_vide(MESSAGE_VIDE, taille, titre)
+    verifier_colonnes(df, ("libelle", "ecart"), "barres_ecart")
+    noms = etiquettes(df)
+    colonne_realise = COLONNES_REALISE[vue]
+    couleurs, textes_survol = [], []
+    for i, (_, r) in enumerate(df.iterrows()):
+        e = r["ecart"]
+        if est_indefini(e) or float(e) == 0:
+            couleurs.append(theme.NEUTRE)
+        else:
+            couleurs.append(theme.ECART_NEGATIF if float(e) < 0 else theme.ECART_POSITIF)
+        lignes = [ligne("Écart", nombre_signe(e, 1))]
+        if "droits_prevus" in df.columns:
+            lignes.append(ligne("Droits prévus", nombre(r["droits_prevus"], 1)))
+        if colonne_realise in df.columns:
+            lignes.append(ligne(LIBELLES_REALISE[vue], nombre(r[colonne_realise], 0)))
+        if "taux_realisation" in df.columns:
+            lignes.append(ligne("Taux de réalisation", pourcentage(r["taux_realisation"], 1)))
+        textes_survol.append(survol(noms[i], lignes))
+
+    fig = nouvelle_figure(taille, titre)
+    fig.add_trace(go.Bar(
+        name="Écart", orientation="h", y=noms, x=valeurs(df["ecart"]),
+        marker=dict(color=couleurs), customdata=cles(df),
+        hovertext=textes_survol, hovertemplate=MODELE_SURVOL,
+        text=[nombre_signe(v, 1) if not est_indefini(v) else VIDE for v in df["ecart"]]
+        if afficher_valeurs else None,
+        textposition="outside" if afficher_valeurs else "none",
+        textfont=dict(size=d.police), cliponaxis=False, showlegend=False,
+    ))
+    _axe_categories(fig, noms)
+    marquer_indefinis(fig, noms, valeurs(df["ecart"]), d)
+    realise = "mises à disposition" if vue == "mad" else "baux signés"
+    fig.update_xaxes(
+        title=dict(text=f"Écart : {realise} − droits prévus (négatif : en retard)"),
+        zeroline=True, zerolinecolor=theme.NEUTRE, zerolinewidth=d.trait_repere * 1.5,
+    )
+    fig.update_layout(clickmode="event+select", height=hauteur_barres(len(df), d))
+    return fig
+
+
+def _survol_extra(df: pd.DataFrame, survol_colonnes: Mapping[str, str] | None,
+                  defaut: Mapping[str, str]) -> dict[str, str]:
+    if survol_colonnes is None:
+        survol_colonnes = {c: lib for c, lib in defaut.items() if c in df.columns}
+    verifier_colonnes(df, survol_colonnes, "survol")
+    return dict(survol_colonnes)
+
+
+def barres_taux(
+    df: pd.DataFrame,
+    valeur: str = "taux_signature",
+    reperes: Sequence[float] = (0.5, 0.75),
+    libelle_valeur: str | None = None,
+    survol_colonnes: Mapping[str, str] | None = None,
+    taille: str = "normale",
+    titre: str | None = None,
+    afficher_valeurs: bool = True,
+) -> go.Figure:
+    """A rate (a fraction, 0 to 1, shown 0–100 %) per ``libelle`` as horizontal bars in bleu
+    France, rows in the given order (first at the top), with dashed vertical reference marks at
+    ``reperes`` (default 50 % and 75 %).
+
+    Columns: ``libelle``, ``valeur``; optional ``cle`` (customdata). ``survol_colonnes`` maps
+    further columns to their hover labels (formatted as in the tables); by default
+    ``signees`` / ``conventions`` when present. An undefined rate draws no bar and reads "—".
+    """
+    d = theme.dimensions(taille)
+    if est_vide(df):
+        return figure_vide(MESSAGE_VIDE, taille, titre)
+    verifier_colonnes(df, ("libelle", valeur), "barres_taux")
+    libelle_valeur = libelle_valeur or LIBELLES_TAUX.get(valeur) or EN_TETES.get(valeur, valeur)
+    extra = _survol_extra(df, survol_colonnes, SURVOL_SIGNATURES)
+    extra_textes = formater_tableau(df[list(extra)]) if extra else None
+    noms = etiquettes(df)
+    textes_survol = []
+    for i in range(len(df)):
+        lignes = [ligne(libelle_valeur, pourcentage(df[valeur].iloc[i], 1))]
+        for col, lib in extra.items():
+            lignes.append(ligne(lib, extra_textes[col].iloc[i]))
+        textes_survol.append(survol(noms[i], lignes))
+
+    fig = nouvelle_figure(taille, titre, annotations_haut=bool(reperes))
+    fig.add_trace(go.Bar(
+        name=libelle_valeur, orientation="h", y=noms, x=valeurs(df[valeur]),
+        marker=dict(color=theme.BLEU_FRANCE), customdata=cles(df),
+        hovertext=textes_survol, hovertemplate=MODELE_SURVOL,
+        text=[pourcentage(v, 0) for v in df[valeur]] if afficher_valeurs else None,
+        textposition="outside" if afficher_valeurs else "none",
+        textfont=dict(size=d.police), cliponaxis=False, showlegend=False,
+    ))
+    _axe_categories(fig, noms)
+    marquer_indefinis(fig, noms, valeurs(df[valeur]), d)
+    plus_grand = max([1.0] + [v for v in valeurs(df[valeur]) if v is not None])
+    vals, txt = graduations_pourcent(math.ceil(plus_grand * 10) / 10)
+    fig.update_xaxes(title=dict(text=libelle_valeur), range=[0, max(vals) * 1.08],
+                     tickmode="array", tickvals=vals, ticktext=txt)
+    for r in reperes:
+        repere_vertical(fig, float(r), pourcentage(r, 0), d)
+    fig.update_layout(clickmode="event+select", height=hauteur_barres(len(df), d))
+    return fig
+
+
+def barres_hors_flux(
+    df: pd.DataFrame,
+    taille: str = "normale",
+    titre: str | None = None,
+) -> go.Figure:
+    """Hors-flux MAD per ``libelle``: mutations, relogements, premières locations and stock
+    stacked in horizontal bars (colours of ``theme.PALETTE``), rows in the given order.
+
+    Columns: ``libelle``, ``mutations``, ``relogements``, ``premieres_locations``, ``stock``;
+    optional ``cle`` (customdata) and ``part_hors_flux`` (hover: share of all the row's MAD).
+    """
+    d = theme.dimensions(taille)
+    if est_vide(df):
+        return figure_vide(MESSAGE_VIDE, taille, titre)
+    verifier_colonnes(df, ["libelle"] + [c for c, _ in CATEGORIES_HORS_FLUX], "barres_hors_flux")
+    noms = etiquettes(df)
+    codes = cles(df)
+    fig = nouvelle_figure(taille, titre, legende=True)
+    for k, (colonne, nom) in enumerate(CATEGORIES_HORS_FLUX):
+        textes_survol = []
+        for i in range(len(df)):
+            lignes = [ligne(nom, nombre(df[colonne].iloc[i], 0))]
+            if "part_hors_flux" in df.columns:
+                lignes.append(ligne("Part hors flux des MAD",
+                                    pourcentage(df["part_hors_flux"].iloc[i], 1)))
+            textes_survol.append(survol(noms[i], lignes))
+        fig.add_trace(go.Bar(
+            name=nom, orientation="h", y=noms, x=valeurs(df[colonne]),
+            marker=dict(color=theme.PALETTE[k], line=dict(color=theme.BLANC, width=1)),
+            customdata=codes, hovertext=textes_survol, hovertemplate=MODELE_SURVOL,
+            textposition="none",
+        ))
+    _axe_categories(fig, noms)
+    fig.update_xaxes(title=dict(text="Mises à disposition hors flux"), rangemode="tozero")
+    fig.update_layout(barmode="stack", clickmode="event+select",
+                      height=hauteur_barres(len(df), d))
+    return fig
