@@ -38,6 +38,11 @@ FRACTIONS = frozenset({
     "part_hors_flux",
     "taux_rotation",
     "taux_signature",
+    "taux_signature_pondere",
+    "part",
+    "part_au_dessus_50",
+    "part_au_dessus_75",
+    "part_adoptes",
 })
 # Rates stored as percentages 0–100 (the conventions' taux_flux).
 POURCENTS = frozenset({"taux_flux", "taux_effectif"})
