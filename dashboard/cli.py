@@ -14,6 +14,7 @@ import sys
 COMMAND_MODULES = (
     "dashboard.commands.donnees",   # init, import, imports, rollback
     "dashboard.commands.bilans",    # bilan, hors-flux, controles
+    "dashboard.commands.signatures",  # signatures
 )
 
 

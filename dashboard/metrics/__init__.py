@@ -1,4 +1,4 @@
-"""The metrics engine (shared/DOMAIN.md §4.1–§4.5, §4.7): what the pages, exports and CLI read.
+"""The metrics engine (shared/DOMAIN.md §4.1–§4.7): what the pages, exports and CLI read.
 
 Every figure is defined once, in the SQL models of ``dashboard/sql/metrics/``; these functions
 bind their parameters and return pandas DataFrames (undefined values as NaN, never 0):
@@ -9,6 +9,12 @@ bind their parameters and return pandas DataFrames (undefined values as NaN, nev
 - ``bilan_conventions(...)``, ``total(...)`` — the same at the convention grain / in one row
 - ``hors_flux(con, annee, trimestre, par, periode="cumul", filtres=None)`` — §4.5
 - ``controles(con, annee, trimestre=None, filtres=None, aujourd_hui=None)`` — §4.7
+- for the pages (``tableau_de_bord``): ``annees_disponibles``, ``periode_par_defaut``,
+  ``options_filtres``, ``fraicheur``, ``entonnoir``, ``cumuls``, ``bilan_croise``, ``bilan_top``,
+  ``assiette``
+- signature progress, §4.6 (``suivi_signatures``): ``signatures``, ``repartition_bailleurs``,
+  ``seuils_bailleurs``, ``signatures_cumulees``, ``non_signees``, ``documents_epci``,
+  ``documents_par_departement``
 - ``Filtres`` — the selection (one tuple of codes per axis, empty = all)
 - ``vider_cache()`` — forget the cached yearly fact tables (see ``cache``)
 
@@ -32,10 +38,52 @@ from dashboard.metrics.controles import COLONNES_CONTROLES, CONTROLES, controles
 from dashboard.metrics.filtres import SANS_CONVENTION, Filtres
 from dashboard.metrics.hors_flux import AXES_HORS_FLUX, COLONNES_HORS_FLUX, hors_flux
 from dashboard.metrics.libelles import LIBELLE_NON_VENTILE, NON_VENTILE
+from dashboard.metrics.suivi_signatures import (
+    AXES_SIGNATURES,
+    COLONNES_SIGNATURES,
+    COLONNES_SIGNATURES_SUPPLEMENTAIRES,
+    GROUPES_TYPES,
+    documents_epci,
+    documents_par_departement,
+    non_signees,
+    repartition_bailleurs,
+    seuils_bailleurs,
+    signatures,
+    signatures_cumulees,
+)
+from dashboard.metrics.tableau_de_bord import (
+    COLONNES_ASSIETTE,
+    COLONNES_CROISE,
+    COLONNES_CUMULS,
+    COLONNES_ENTONNOIR,
+    COLONNES_FRAICHEUR,
+    ETAPES,
+    OPTIONS,
+    annees_disponibles,
+    assiette,
+    bilan_croise,
+    bilan_top,
+    cumuls,
+    entonnoir,
+    fraicheur,
+    options_filtres,
+    periode_par_defaut,
+)
 
 __all__ = [
     "AXES",
     "AXES_HORS_FLUX",
+    "AXES_SIGNATURES",
+    "COLONNES_ASSIETTE",
+    "COLONNES_CROISE",
+    "COLONNES_CUMULS",
+    "COLONNES_ENTONNOIR",
+    "COLONNES_FRAICHEUR",
+    "COLONNES_SIGNATURES",
+    "COLONNES_SIGNATURES_SUPPLEMENTAIRES",
+    "ETAPES",
+    "GROUPES_TYPES",
+    "OPTIONS",
     "COLONNES_CONTROLES",
     "COLONNES_HORS_FLUX",
     "CONTROLES",
@@ -47,12 +95,28 @@ __all__ = [
     "LIBELLE_NON_VENTILE",
     "NON_VENTILE",
     "SANS_CONVENTION",
+    "annees_disponibles",
+    "assiette",
     "bilan",
     "bilan_conventions",
+    "bilan_croise",
+    "bilan_top",
     "controles",
+    "cumuls",
+    "documents_epci",
+    "documents_par_departement",
+    "entonnoir",
+    "fraicheur",
     "hors_flux",
     "droits_conventions",
     "flux_annuel",
+    "non_signees",
+    "options_filtres",
+    "periode_par_defaut",
+    "repartition_bailleurs",
+    "seuils_bailleurs",
+    "signatures",
+    "signatures_cumulees",
     "total",
     "vider_cache",
 ]
