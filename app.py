@@ -5,21 +5,35 @@
 
 import streamlit as st
 
+from dashboard.charts import theme
+from dashboard.ui import presentation
 from dashboard.ui.connexion import connexion
 
 st.set_page_config(
     page_title="Gestion en flux — bilans des réservations",
     page_icon=":material/apartment:",
     layout="wide",
+    initial_sidebar_state="collapsed" if presentation.actif() else "auto",
 )
+theme.activer()
 
 # Open (and on first start create and fill) the database before any page draws.
 connexion()
 
 pages = {
+    "Bilans": [
+        st.Page("pages/accueil.py", title="Accueil", icon=":material/home:", url_path="accueil",
+                default=True),
+        st.Page("pages/bilan.py", title="Bilan trimestriel", icon=":material/bar_chart:",
+                url_path="bilan"),
+        st.Page("pages/assiette.py", title="Assiette et droits", icon=":material/calculate:",
+                url_path="assiette"),
+        st.Page("pages/controles.py", title="Contrôles", icon=":material/rule:",
+                url_path="controles"),
+    ],
     "Données": [
         st.Page("pages/importer.py", title="Importer des données",
-                icon=":material/upload_file:", url_path="importer", default=True),
+                icon=":material/upload_file:", url_path="importer"),
     ],
 }
-st.navigation(pages).run()
+st.navigation(pages, position="hidden" if presentation.actif() else "sidebar").run()

@@ -24,7 +24,7 @@ def page(tmp_path, monkeypatch):
     con.close()
     monkeypatch.setenv("FLUX_DB", str(fichier))
     at = AppTest.from_file("../app.py", default_timeout=60)
-    at.run()
+    at.switch_page("pages/importer.py").run()
     assert not at.exception
     return at
 

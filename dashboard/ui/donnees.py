@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import metrics
+from dashboard.store import db_path
 from dashboard.ui.connexion import connexion
 
 
@@ -25,10 +26,10 @@ def version_donnees() -> tuple:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _appel(nom: str, version: tuple, args: tuple, kwargs: tuple):
+def _appel(nom: str, base: str, version: tuple, args: tuple, kwargs: tuple):
     return getattr(metrics, nom)(connexion(), *args, **dict(kwargs))
 
 
 def calcul(nom: str, *args, **kwargs):
-    """`metrics.<nom>(con, *args, **kwargs)`, cached for this data version."""
-    return _appel(nom, version_donnees(), args, tuple(sorted(kwargs.items())))
+    """`metrics.<nom>(con, *args, **kwargs)`, cached for this database file and data version."""
+    return _appel(nom, str(db_path()), version_donnees(), args, tuple(sorted(kwargs.items())))

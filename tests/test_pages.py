@@ -1,0 +1,159 @@
+"""One AppTest per bilan page, on the sample database: no exception, the figures of the metrics
+engine, filters that change them, and query parameters that restore a view."""
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import metrics
+from dashboard.formatting import nombre, pourcentage
+from dashboard.initialisation import initialiser, ouvrir
+from dashboard.metrics import Filtres
+
+
+@pytest.fixture(scope="session")
+def base_exemple(tmp_path_factory):
+    fichier = tmp_path_factory.mktemp("exemple") / "flux.duckdb"
+    con, _ = initialiser(fichier, exemple=True)
+    con.close()
+    return fichier
+
+
+@pytest.fixture
+def base(base_exemple, tmp_path, monkeypatch):
+    """A private copy of the sample database for one test."""
+    fichier = tmp_path / "flux.duckdb"
+    shutil.copy(base_exemple, fichier)
+    monkeypatch.setenv("FLUX_DB", str(fichier))
+    return fichier
+
+
+def _page(chemin: str, **parametres) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params.update(parametres)
+    at.switch_page(chemin).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metriques(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _attendu(base, annee, trimestre, vue="mad", **filtres) -> dict[str, str]:
+    con = ouvrir(base)
+    try:
+        t = metrics.total(con, annee, trimestre, vue=vue, filtres=Filtres(**filtres)).iloc[0]
+    finally:
+        con.close()
+    return {"Droits prévus": nombre(t["droits_prevus"], 0),
+            "Mises à disposition" if vue == "mad" else "Baux signés (décompte)":
+                nombre(t["mises_a_disposition"], 0),
+            "Taux de réalisation": pourcentage(t["taux_realisation"], 1),
+            "Baux signés": nombre(t["baux_signes"], 0)}
+
+
+def test_accueil_chiffres_du_moteur_pour_la_periode_par_defaut(base):
+    at = _page("pages/accueil.py")
+    # Today is after 30/09/2026 and the sample runs to 30/09/2026: default is T3 2026.
+    assert at.selectbox(key="filtre_annee").value == 2026
+    assert at.selectbox(key="filtre_trimestre").value == 3
+    vus = _metriques(at)
+    for libelle, valeur in _attendu(base, 2026, 3).items():
+        assert vus[libelle] == valeur, libelle
+    assert at.query_params["annee"] == "2026" and at.query_params["trimestre"] == "3"
+
+
+def test_accueil_un_filtre_change_les_chiffres_et_l_url(base):
+    at = _page("pages/accueil.py")
+    avant = _metriques(at)["Mises à disposition"]
+    at.multiselect(key="filtre_bailleur").select("OLS01").run()
+    assert not at.exception
+    apres = _metriques(at)
+    assert apres["Mises à disposition"] != avant
+    for libelle, valeur in _attendu(base, 2026, 3, bailleur="OLS01").items():
+        assert apres[libelle] == valeur, libelle
+    assert at.query_params["bailleur"] == "OLS01"
+
+
+def test_accueil_parametres_d_url_restaurent_la_vue(base):
+    at = _page("pages/accueil.py", annee="2025", trimestre="2", vue="baux", departement="13")
+    assert at.selectbox(key="filtre_annee").value == 2025
+    assert at.selectbox(key="filtre_trimestre").value == 2
+    assert at.radio(key="filtre_vue").value == "baux"
+    assert at.multiselect(key="filtre_departement").value == ["13"]
+    vus = _metriques(at)
+    for libelle, valeur in _attendu(base, 2025, 2, vue="baux", departement="13").items():
+        assert vus[libelle] == valeur, libelle
+
+
+def test_accueil_fraicheur_signale_l_export_manquant(base):
+    # The sample's OLS16 sent no MAD for July-September 2026 (sample_data/README.md).
+    con = ouvrir(base)
+    try:
+        nom = con.execute("SELECT any_value(bailleur_nom) FROM conventions "
+                          "WHERE bailleur_code = 'OLS16'").fetchone()[0]
+    finally:
+        con.close()
+    at = _page("pages/accueil.py")
+    avertissements = [w.value for w in at.warning
+                      if "sans mise à disposition sur un trimestre écoulé" in w.value]
+    assert len(avertissements) == 1 and nom in avertissements[0]
+
+
+def test_bilan_toutes_les_sections_et_le_tableau_par_reservataire(base):
+    at = _page("pages/bilan.py", annee="2025", trimestre="4")
+    assert [s.value for s in at.subheader] == [
+        "Droits prévus et mises à disposition par réservataire", "Par type de réservataire",
+        "Écart par bailleur", "Taux de réalisation par bailleur et type de réservataire",
+        "Cumul trimestre par trimestre", "Par EPCI", "Des mises à disposition aux baux",
+        "Hors flux par bailleur"]
+    con = ouvrir(base)
+    try:
+        attendu = metrics.bilan(con, 2025, 4, "type_reservataire")
+    finally:
+        con.close()
+    tableau_types = at.dataframe[1].value
+    assert list(tableau_types["Libellé"]) == list(attendu["libelle"])
+    assert list(tableau_types["Mises à disposition"]) == [
+        nombre(v, 0) for v in attendu["mises_a_disposition"]]
+
+
+def test_bilan_mode_presentation_une_diapositive_a_la_fois(base):
+    at = _page("pages/bilan.py", annee="2025", trimestre="2", mode="presentation")
+    assert not at.subheader                       # one slide, not the sections
+    assert at.query_params["diapo"] == "1"
+    assert at.button(key="diapo_precedente").disabled
+    at.button(key="diapo_suivante").click().run()
+    assert not at.exception
+    assert at.query_params["diapo"] == "2"
+    assert "Par type de réservataire" in at.markdown[0].value
+
+
+def test_assiette_et_droits(base):
+    at = _page("pages/assiette.py", annee="2025")
+    assert [s.value for s in at.subheader] == ["Assiette de chaque bailleur, par département",
+                                               "Droits de chaque convention"]
+    assert at.selectbox(key="assiette_choix").options
+
+
+def test_controles_liste_les_anomalies_du_moteur(base):
+    at = _page("pages/controles.py", annee="2025", trimestre="4")
+    con = ouvrir(base)
+    try:
+        n = len(metrics.controles(con, 2025, 4))
+    finally:
+        con.close()
+    assert any(m.value.startswith(f"**{n} anomalie(s)**") for m in at.markdown)
+    at.multiselect(key="controles_niveau").select("erreur").run()
+    assert not at.exception
+
+
+def test_page_vide_dit_quoi_faire(tmp_path, monkeypatch):
+    fichier = tmp_path / "vide.duckdb"
+    con, _ = initialiser(fichier)
+    con.close()
+    monkeypatch.setenv("FLUX_DB", str(fichier))
+    at = _page("pages/bilan.py")
+    assert at.info[0].value.startswith("Aucune mise à disposition importée ni convention pour")
