@@ -30,6 +30,8 @@ pages = {
                 url_path="assiette"),
         st.Page("pages/controles.py", title="Contrôles", icon=":material/rule:",
                 url_path="controles"),
+        st.Page("pages/signatures.py", title="Signatures des conventions",
+                icon=":material/signature:", url_path="signatures"),
     ],
     "Données": [
         st.Page("pages/importer.py", title="Importer des données",

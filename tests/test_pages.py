@@ -157,3 +157,38 @@ def test_page_vide_dit_quoi_faire(tmp_path, monkeypatch):
     monkeypatch.setenv("FLUX_DB", str(fichier))
     at = _page("pages/bilan.py")
     assert at.info[0].value.startswith("Aucune mise à disposition importée ni convention pour")
+
+
+def test_signatures_donne_les_chiffres_paca_de_fevrier_2024(tmp_path, monkeypatch):
+    # Issue 5: conventions reproducing the PACA February 2024 figures (built and justified in
+    # test_metrics_signatures._paca_2024): ALS 60 %, communes 14 %, EPCI 32 %, autres 35 %;
+    # 5 bailleurs of 10 above 50 %, 2 of 10 above 75 %.
+    from test_metrics_signatures import _paca_2024
+
+    from dashboard import store
+    from dashboard.reference import load_reference
+
+    fichier = tmp_path / "paca.duckdb"
+    con = store.connect(fichier)
+    load_reference(con)
+    _paca_2024(con)
+    con.close()
+    monkeypatch.setenv("FLUX_DB", str(fichier))
+    at = _page("pages/signatures.py", annee="2024")
+    assert _metriques(at)["Bailleurs à plus de 50 % / 75 %"] == "50\u202f% / 20\u202f%"
+    assert _metriques(at)["Conventions signées"] == "28 / 105"
+    par_type = at.dataframe[0].value
+    assert dict(zip(par_type["Libellé"], par_type["Taux de signature"])) == {
+        "Action Logement Services": "60,0\u202f%", "Communes": "14,0\u202f%",
+        "EPCI": "32,0\u202f%", "Autres (conseil régional, autres réservataires)": "35,0\u202f%"}
+
+
+def test_signatures_sur_l_exemple_et_en_presentation(base):
+    at = _page("pages/signatures.py", annee="2025")
+    assert [s.value for s in at.subheader] == [
+        "Taux de signature par type de réservataire", "Par département",
+        "Part des conventions signées par bailleur", "Signatures cumulées, année contre année",
+        "Conventions non signées et motifs", "Documents des EPCI (CIL, CIA, PPGDID, cotation)"]
+    at = _page("pages/signatures.py", annee="2025", mode="presentation")
+    assert not at.subheader
+    assert at.query_params["diapo"] == "1"

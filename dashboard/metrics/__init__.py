@@ -39,6 +39,8 @@ from dashboard.metrics.filtres import SANS_CONVENTION, Filtres
 from dashboard.metrics.hors_flux import AXES_HORS_FLUX, COLONNES_HORS_FLUX, hors_flux
 from dashboard.metrics.libelles import LIBELLE_NON_VENTILE, NON_VENTILE
 from dashboard.metrics.suivi_signatures import (
+    epci_documents_manquants,
+    motifs_non_signature,
     AXES_SIGNATURES,
     COLONNES_SIGNATURES,
     COLONNES_SIGNATURES_SUPPLEMENTAIRES,
@@ -111,6 +113,8 @@ __all__ = [
     "droits_conventions",
     "flux_annuel",
     "non_signees",
+    "motifs_non_signature",
+    "epci_documents_manquants",
     "options_filtres",
     "periode_par_defaut",
     "repartition_bailleurs",

@@ -249,3 +249,37 @@ def documents_par_departement(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     for col in ("departement", "departement_libelle", "document", "document_libelle"):
         df[col] = df[col].astype(object)
     return df[list(COLONNES_DOCUMENTS_DEPARTEMENTS)].reset_index(drop=True)
+
+
+def motifs_non_signature(con: duckdb.DuckDBPyConnection, annee: int,
+                         filtres: Filtres | None = None) -> pd.DataFrame:
+    """The unsigned conventions grouped by reason: ``motif_non_signature, conventions,
+    droits_annuels`` (droits of those with known droits), most frequent reason first."""
+    liste = non_signees(con, annee, filtres)
+    if liste.empty:
+        return pd.DataFrame(columns=["motif_non_signature", "conventions", "droits_annuels"])
+    groupes = (liste.groupby("motif_non_signature", dropna=False)
+               .agg(conventions=("bailleur_code", "size"),
+                    droits_annuels=("droits_annuels", lambda s: s.sum(min_count=1)))
+               .reset_index())
+    return groupes.sort_values(["conventions", "motif_non_signature"],
+                               ascending=[False, True]).reset_index(drop=True)
+
+
+def epci_documents_manquants(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The EPCI that have not adopted every governance document (CIL, CIA, PPGDID, cotation):
+    ``epci_siren, epci_nom, departement, documents_manquants`` (French labels, comma-separated),
+    by département then name. A document with no statut counts as missing."""
+    documents = documents_epci(con)
+    attendus = list(vocabulaire.DOCUMENTS_EPCI)
+    lignes = []
+    for (siren, nom, dep), groupe in documents.groupby(
+            ["epci_siren", "epci_nom", "departement"], dropna=False, sort=False):
+        adoptes = set(groupe.loc[groupe["statut"] == "ADOPTE", "document"])
+        manquants = [d for d in attendus if d not in adoptes]
+        if manquants:
+            lignes.append({"epci_siren": siren, "epci_nom": nom, "departement": dep,
+                           "documents_manquants": ", ".join(
+                               "cotation" if d == "COTATION" else d for d in manquants)})
+    return pd.DataFrame(lignes, columns=["epci_siren", "epci_nom", "departement",
+                                         "documents_manquants"])
