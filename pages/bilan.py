@@ -11,8 +11,9 @@ sel = barre_filtres()
 if not presentation_active():
     entete("Bilan trimestriel", sel)
 a, q, v, f, fin = sel.annee, sel.trimestre, sel.vue, sel.filtres, sel.fin_periode
-BILAN = ["libelle", "droits_annuels", "droits_prevus", "mises_a_disposition", "ecart",
-         "taux_realisation", "baux_signes", "taux_chute"]
+# Shown beside each chart (and downloaded): the full bilan is in the CLI and the exports.
+BILAN = ["libelle", "droits_prevus", "mises_a_disposition", "ecart", "taux_realisation",
+         "baux_signes"]
 
 total = calcul("total", a, q, vue=v, filtres=f)
 if total.empty or (total.iloc[0]["mises_a_disposition"] == 0
