@@ -1,5 +1,9 @@
 """Accueil: the headline figures of the bilan and the freshness of each bailleur's data."""
 
+from dashboard.ui.amorce import amorcer
+
+amorcer()  # a direct link on a fresh server: let app.py route it
+
 import streamlit as st
 
 from dashboard.ui.donnees import calcul

@@ -1,5 +1,9 @@
 """Assiette et droits: from each bailleur's parc to the flux annuel, and each convention's droits."""
 
+from dashboard.ui.amorce import amorcer
+
+amorcer()  # a direct link on a fresh server: let app.py route it
+
 import streamlit as st
 
 from dashboard import charts

@@ -1,5 +1,9 @@
 """Bilan trimestriel: droits prévus against mises à disposition réelles, on every axis."""
 
+from dashboard.ui.amorce import amorcer
+
+amorcer()  # a direct link on a fresh server: let app.py route it
+
 from dashboard import charts, messages
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres

@@ -1,5 +1,9 @@
 """Contrôles: every anomaly of DOMAIN §4.7, filterable and downloadable."""
 
+from dashboard.ui.amorce import amorcer
+
+amorcer()  # a direct link on a fresh server: let app.py route it
+
 import streamlit as st
 
 from dashboard.metrics import CONTROLES

@@ -1,5 +1,9 @@
 """Importer des données: upload a CSV or Excel export, check it, import it; the import journal."""
 
+from dashboard.ui.amorce import amorcer
+
+amorcer()  # a direct link on a fresh server: let app.py route it
+
 import streamlit as st
 
 from dashboard import vocabulaire as voc

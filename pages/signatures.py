@@ -1,5 +1,9 @@
 """Signatures des conventions: who has signed, who has not, and why (DOMAIN §4.6), for the DREAL."""
 
+from dashboard.ui.amorce import amorcer
+
+amorcer()  # a direct link on a fresh server: let app.py route it
+
 import streamlit as st
 
 from dashboard import charts
@@ -12,7 +16,7 @@ from dashboard.ui.sections import Bloc, afficher_blocs, tableau, telechargements
 
 sel = barre_filtres(avec=("departement", "bailleur", "type"), vue=False)
 if not presentation_active():
-    entete("Signatures des conventions", sel)
+    entete("Signatures des conventions", sel, periode=False)
 a, f = sel.annee, sel.filtres
 TAUX = ["libelle", "conventions", "signees", "taux_signature", "droits_annuels", "droits_signes",
         "taux_signature_pondere"]

@@ -63,7 +63,7 @@ def diaporama(titre: str, diapositives: list[Diapositive]) -> None:
     numero = st.session_state[etat.DIAPOSITIVE]
     st.query_params["diapo"] = str(numero)
     diapo = diapositives[numero - 1]
-    haut = st.columns([6, 1, 1, 1], vertical_alignment="center")
+    haut = st.columns([5, 2, 1, 2], vertical_alignment="center")
     haut[0].markdown(f"**{titre}** — {diapo.titre}")
     haut[1].button("◀ Précédente", on_click=_aller, args=(n, -1), disabled=numero == 1,
                    key="diapo_precedente", width="stretch")
