@@ -46,6 +46,10 @@ NOMS_AXES = {
 }
 NOMS_VUES = {"mad": "mises à disposition", "baux": "baux signés (par date de bail)"}
 FIN_TRIMESTRE = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+# The filter options of each command (fields of ``Filtres``).
+FILTRES_BILAN = ("departement", "epci", "bailleur", "type_reservataire", "reservataire", "statut")
+FILTRES_HORS_FLUX = ("departement", "epci", "bailleur")
+FILTRES_CONTROLES = ("departement", "bailleur", "reservataire")
 
 
 def _trimestre(texte: str) -> int:
@@ -80,6 +84,18 @@ def _commun(parser: argparse.ArgumentParser, trimestre_requis: bool = True) -> N
                         help="année d'exercice (du 1er janvier au 31 décembre), ex. 2025")
     parser.add_argument("--trimestre", type=_trimestre, required=trimestre_requis, metavar="T",
                         help="trimestre du bilan : 1 (31/03), 2 (30/06), 3 (30/09) ou 4 (31/12)")
+
+
+def _par(parser: argparse.ArgumentParser, axes: tuple[str, ...]) -> None:
+    parser.add_argument("--par", type=_choix(axes, "axe"), required=True, metavar="AXE",
+                        help="axe : " + ", ".join(axes))
+
+
+def _periode(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--periode", type=_choix(PERIODES, "période"), default="cumul",
+                        metavar="{cumul,trimestre}",
+                        help="cumul : depuis le 1er janvier (défaut) ; trimestre : le trimestre "
+                             "seul")
 
 
 def _filtres(parser: argparse.ArgumentParser, champs: tuple[str, ...]) -> None:
@@ -119,16 +135,12 @@ def register(subparsers) -> None:
         ),
     )
     _commun(p)
-    p.add_argument("--par", type=_choix(AXES, "axe"), required=True, metavar="AXE",
-                   help="axe : " + ", ".join(AXES))
+    _par(p, AXES)
     p.add_argument("--vue", type=_choix(VUES, "vue"), default="mad", metavar="{mad,baux}",
                    help="mad : mises à disposition (par date de MAD, défaut) ; baux : baux "
                         "signés (par date de bail)")
-    p.add_argument("--periode", type=_choix(PERIODES, "période"), default="cumul",
-                   metavar="{cumul,trimestre}",
-                   help="cumul : depuis le 1er janvier (défaut) ; trimestre : le trimestre seul")
-    _filtres(p, ("departement", "epci", "bailleur", "type_reservataire", "reservataire",
-                 "statut"))
+    _periode(p)
+    _filtres(p, FILTRES_BILAN)
     _sortie(p)
     p.set_defaults(func=commande_bilan)
 
@@ -138,12 +150,9 @@ def register(subparsers) -> None:
         description="Mises à disposition hors flux et leur part dans l'ensemble des MAD.",
     )
     _commun(p)
-    p.add_argument("--par", type=_choix(AXES_HORS_FLUX, "axe"), required=True, metavar="AXE",
-                   help="axe : " + ", ".join(AXES_HORS_FLUX))
-    p.add_argument("--periode", type=_choix(PERIODES, "période"), default="cumul",
-                   metavar="{cumul,trimestre}",
-                   help="cumul : depuis le 1er janvier (défaut) ; trimestre : le trimestre seul")
-    _filtres(p, ("departement", "epci", "bailleur"))
+    _par(p, AXES_HORS_FLUX)
+    _periode(p)
+    _filtres(p, FILTRES_HORS_FLUX)
     _sortie(p)
     p.set_defaults(func=commande_hors_flux)
 
@@ -157,7 +166,7 @@ def register(subparsers) -> None:
         ),
     )
     _commun(p, trimestre_requis=False)
-    _filtres(p, ("departement", "bailleur", "reservataire"))
+    _filtres(p, FILTRES_CONTROLES)
     _sortie(p)
     p.set_defaults(func=commande_controles)
 
@@ -202,9 +211,8 @@ def _fenetre(annee: int, trimestre: int, periode: str, par: str) -> str:
     return f"au {fin} (cumul depuis le {formatting.date_fr(date(annee, 1, 1))})"
 
 
-def _executer(args, calcul, champs: tuple[str, ...]):
+def _executer(args, calcul, filtres: Filtres):
     """Open the store and run ``calcul(con, filtres)``; (DataFrame, con) or (None, status)."""
-    filtres = _selection(args, champs)
     try:
         con = _ouvrir(args)
     except duckdb.Error as exc:
@@ -225,13 +233,14 @@ def _machine(df, fmt: str) -> None:
     _ecrire(formatting.vers_csv(df) if fmt == "csv" else formatting.vers_json(df))
 
 
-def commande_bilan(args) -> int:
-    champs = ("departement", "epci", "bailleur", "type_reservataire", "reservataire", "statut")
-
-    def calcul(con, filtres):
-        return bilan(con, args.annee, args.trimestre, args.par, args.vue, args.periode, filtres)
-
-    resultat, statut = _executer(args, calcul, champs)
+def _afficher(args, calcul, champs: tuple[str, ...], titre: str, vide: str, total,
+              colonnes: tuple[str, ...] | None = None, pied=None) -> int:
+    """Run a metric and print it: ``calcul(con, filtres)`` (filters from the options ``champs``)
+    as CSV or JSON for machines; for people, ``titre`` (`` — filtres : …`` added when any), then
+    the French table of ``colonnes`` (default: all) with ``total(con, filtres)`` as its total row
+    and ``pied(con)`` (a line, or ``""``) under it — ``vide`` instead of the table without rows."""
+    filtres = _selection(args, champs)
+    resultat, statut = _executer(args, calcul, filtres)
     if resultat is None:
         return statut
     df, con = resultat
@@ -239,61 +248,61 @@ def commande_bilan(args) -> int:
         if args.format != "table":
             _machine(df, args.format)
             return 0
-        filtres = _selection(args, champs)
-        titre = (f"Bilan {_fenetre(args.annee, args.trimestre, args.periode, args.par)} — par "
-                 f"{NOMS_AXES[args.par]} — {NOMS_VUES[args.vue]}")
         if not filtres.est_vide():
             titre += f" — filtres : {filtres.description()}"
         if df.empty:
-            _ecrire(f"{titre}\n\nAucune donnée pour cette sélection.")
+            _ecrire(f"{titre}\n\n{vide}")
             return 0
-        periode_total = "cumul" if args.par == "trimestre" else args.periode
-        ligne_totale = total(con, args.annee, args.trimestre, args.vue, periode_total, filtres)
-        colonnes = list(COLONNES_BILAN)
-        _ecrire(titre + "\n\n" + formatting.table_texte(
-            df[colonnes], total=ligne_totale[colonnes] if len(ligne_totale) else None))
+        colonnes = list(colonnes or df.columns)
+        ligne_totale = total(con, filtres)
+        texte = titre + "\n\n" + formatting.table_texte(
+            df[colonnes], total=ligne_totale[colonnes] if len(ligne_totale) else None)
+        ligne_pied = pied(con) if pied is not None else ""
+        _ecrire(texte + (f"\n\n{ligne_pied}" if ligne_pied else ""))
         return 0
     finally:
         con.close()
+
+
+def _periode_total(args) -> str:
+    """The period of the total row: the whole window on the axis 'trimestre'."""
+    return "cumul" if args.par == "trimestre" else args.periode
+
+
+def commande_bilan(args) -> int:
+    return _afficher(
+        args,
+        lambda con, filtres: bilan(con, args.annee, args.trimestre, args.par, args.vue,
+                                   args.periode, filtres),
+        FILTRES_BILAN,
+        titre=(f"Bilan {_fenetre(args.annee, args.trimestre, args.periode, args.par)} — par "
+               f"{NOMS_AXES[args.par]} — {NOMS_VUES[args.vue]}"),
+        vide="Aucune donnée pour cette sélection.",
+        total=lambda con, filtres: total(con, args.annee, args.trimestre, args.vue,
+                                         _periode_total(args), filtres),
+        colonnes=COLONNES_BILAN,
+    )
 
 
 def commande_hors_flux(args) -> int:
-    champs = ("departement", "epci", "bailleur")
-
-    def calcul(con, filtres):
-        return hors_flux(con, args.annee, args.trimestre, args.par, args.periode, filtres)
-
-    resultat, statut = _executer(args, calcul, champs)
-    if resultat is None:
-        return statut
-    df, con = resultat
-    try:
-        if args.format != "table":
-            _machine(df, args.format)
-            return 0
-        filtres = _selection(args, champs)
-        titre = (f"Hors flux {_fenetre(args.annee, args.trimestre, args.periode, args.par)} — "
-                 f"par {NOMS_AXES[args.par]}")
-        if not filtres.est_vide():
-            titre += f" — filtres : {filtres.description()}"
-        if df.empty:
-            _ecrire(f"{titre}\n\nAucune donnée pour cette sélection.")
-            return 0
-        periode_total = "cumul" if args.par == "trimestre" else args.periode
-        ligne_totale = hors_flux(con, args.annee, args.trimestre, "total", periode_total, filtres)
-        _ecrire(titre + "\n\n" + formatting.table_texte(df, total=ligne_totale))
-        return 0
-    finally:
-        con.close()
+    return _afficher(
+        args,
+        lambda con, filtres: hors_flux(con, args.annee, args.trimestre, args.par, args.periode,
+                                       filtres),
+        FILTRES_HORS_FLUX,
+        titre=(f"Hors flux {_fenetre(args.annee, args.trimestre, args.periode, args.par)} — "
+               f"par {NOMS_AXES[args.par]}"),
+        vide="Aucune donnée pour cette sélection.",
+        total=lambda con, filtres: hors_flux(con, args.annee, args.trimestre, "total",
+                                             _periode_total(args), filtres),
+    )
 
 
 def commande_controles(args) -> int:
-    champs = ("departement", "bailleur", "reservataire")
-
     def calcul(con, filtres):
         return controles(con, args.annee, args.trimestre, filtres)
 
-    resultat, statut = _executer(args, calcul, champs)
+    resultat, statut = _executer(args, calcul, _selection(args, FILTRES_CONTROLES))
     if resultat is None:
         return statut
     df, con = resultat

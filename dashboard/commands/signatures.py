@@ -13,22 +13,14 @@ Exit status: 0 ok, 1 the database cannot be read, 2 usage error.
 
 from __future__ import annotations
 
-import argparse
-
 from dashboard import formatting
-from dashboard.commands.bilans import _annee, _choix, _ecrire, _executer, _machine, _sortie
+from dashboard.commands.bilans import NOMS_AXES, _afficher, _annee, _par, _sortie
 from dashboard.metrics import (
     AXES_SIGNATURES,
     COLONNES_SIGNATURES,
     seuils_bailleurs,
     signatures,
 )
-
-NOMS_AXES = {
-    "type_reservataire": "type de réservataire",
-    "departement": "département",
-    "bailleur": "bailleur",
-}
 
 
 def register(subparsers) -> None:
@@ -45,8 +37,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--annee", type=_annee, required=True, metavar="ANNEE",
                    help="année d'exercice des conventions, ex. 2024")
-    p.add_argument("--par", type=_choix(AXES_SIGNATURES, "axe"), required=True, metavar="AXE",
-                   help="axe : " + ", ".join(AXES_SIGNATURES))
+    _par(p, AXES_SIGNATURES)
     _sortie(p)
     p.set_defaults(func=commande_signatures)
 
@@ -66,26 +57,13 @@ def _ligne_seuils(seuils) -> str:
 
 
 def commande_signatures(args) -> int:
-    def calcul(con, filtres):
-        return signatures(con, args.annee, args.par, filtres)
-
-    resultat, statut = _executer(args, calcul, ())
-    if resultat is None:
-        return statut
-    df, con = resultat
-    try:
-        if args.format != "table":
-            _machine(df, args.format)
-            return 0
-        titre = f"Signature des conventions {args.annee} — par {NOMS_AXES[args.par]}"
-        if df.empty:
-            _ecrire(f"{titre}\n\nAucune convention pour cette année.")
-            return 0
-        colonnes = list(COLONNES_SIGNATURES)
-        ligne_totale = signatures(con, args.annee, "total")[colonnes]
-        texte = titre + "\n\n" + formatting.table_texte(df[colonnes], total=ligne_totale)
-        seuils = _ligne_seuils(seuils_bailleurs(con, args.annee))
-        _ecrire(texte + (f"\n\n{seuils}" if seuils else ""))
-        return 0
-    finally:
-        con.close()
+    return _afficher(
+        args,
+        lambda con, filtres: signatures(con, args.annee, args.par, filtres),
+        champs=(),  # no filter options
+        titre=f"Signature des conventions {args.annee} — par {NOMS_AXES[args.par]}",
+        vide="Aucune convention pour cette année.",
+        total=lambda con, filtres: signatures(con, args.annee, "total"),
+        colonnes=COLONNES_SIGNATURES,
+        pied=lambda con: _ligne_seuils(seuils_bailleurs(con, args.annee)),
+    )
