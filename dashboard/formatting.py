@@ -26,6 +26,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from dashboard.colonnes import ENTIERES_BILAN, ENTIERES_HORS_FLUX
+
 ESPACE_FINE = "\u202f"  # narrow no-break space: thousands separator and before '%'
 VIDE = "—"  # em dash: an undefined value
 
@@ -48,21 +50,8 @@ FRACTIONS = frozenset({
 POURCENTS = frozenset({"taux_flux", "taux_effectif"})
 # Whole counts.
 ENTIERS = frozenset({
-    "mises_a_disposition",
-    "baux_signes",
-    "nb_conventions",
-    "nb_conventions_droits_inconnus",
-    "mad_sans_convention",
-    "mad_chutees",
-    "mad_en_cours",
-    "mad_flux_perimetres",
-    "mutations",
-    "relogements",
-    "premieres_locations",
-    "stock",
-    "hors_flux",
-    "dans_le_flux",
-    "total_mad",
+    *ENTIERES_BILAN,
+    *ENTIERES_HORS_FLUX,
     "parc_eligible",
     "mutations_prevues",
     "relogements_prevus",

@@ -6,25 +6,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from dashboard.colonnes import ENTIERES_HORS_FLUX
 from dashboard.metrics import modeles
 from dashboard.metrics.filtres import Filtres
 from dashboard.metrics.indicateurs import trier_lignes, valider
 from dashboard.metrics.libelles import cle_trimestre, libelles
 
 AXES_HORS_FLUX = ("bailleur", "epci", "departement", "trimestre")
-COLONNES_HORS_FLUX = (
-    "cle",
-    "libelle",
-    "mutations",
-    "relogements",
-    "premieres_locations",
-    "stock",
-    "hors_flux",
-    "dans_le_flux",
-    "total_mad",
-    "part_hors_flux",
-)
-_ENTIERES = COLONNES_HORS_FLUX[2:-1]
+COLONNES_HORS_FLUX = ("cle", "libelle", *ENTIERES_HORS_FLUX, "part_hors_flux")
 
 
 def hors_flux(
@@ -61,11 +50,11 @@ def hors_flux(
             if cle_trimestre(annee, q) not in set(df["cle"])
         ]
         if manquants:
-            vides = pd.DataFrame({"cle": manquants} | {c: 0 for c in _ENTIERES})
+            vides = pd.DataFrame({"cle": manquants} | {c: 0 for c in ENTIERES_HORS_FLUX})
             vides["part_hors_flux"] = np.nan
             df = pd.concat([df, vides], ignore_index=True)
     df.insert(1, "libelle", libelles(con, par, list(df["cle"])))
-    for col in _ENTIERES:
+    for col in ENTIERES_HORS_FLUX:
         df[col] = df[col].fillna(0).astype("int64")
     df["part_hors_flux"] = pd.to_numeric(df["part_hors_flux"]).astype("float64")
     df["cle"] = df["cle"].astype(object)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import vocabulaire
+from dashboard.colonnes import ENTIERES_BILAN
 from dashboard.metrics import cache, modeles
 from dashboard.metrics.filtres import Filtres
 from dashboard.metrics.libelles import NON_VENTILE, cle_trimestre, libelles
@@ -44,16 +45,6 @@ COLONNES_SUPPLEMENTAIRES = (
     "mad_en_cours",  # MAD still in progress
     "flux_annuel",  # Σ flux of the perimeters of the conventions in part_prevue (denominator)
     "mad_flux_perimetres",  # Σ MAD FLUX or NON_RESERVE in those perimeters (part_reelle's)
-)
-COLONNES_ENTIERES = (
-    "mises_a_disposition",
-    "baux_signes",
-    "nb_conventions",
-    "nb_conventions_droits_inconnus",
-    "mad_sans_convention",
-    "mad_chutees",
-    "mad_en_cours",
-    "mad_flux_perimetres",
 )
 
 
@@ -107,7 +98,7 @@ def _types(df: pd.DataFrame) -> pd.DataFrame:
     for col in df.columns:
         if col in ("cle", "libelle"):
             df[col] = df[col].astype(object)
-        elif col in COLONNES_ENTIERES:
+        elif col in ENTIERES_BILAN:
             df[col] = df[col].fillna(0).astype("int64")
         elif col in COLONNES_BILAN or col in COLONNES_SUPPLEMENTAIRES:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
@@ -152,7 +143,7 @@ def _trimestres_manquants(df: pd.DataFrame, annee: int, trimestre: int) -> pd.Da
     for q in range(1, trimestre + 1):
         cle = cle_trimestre(annee, q)
         if cle not in presentes:
-            ligne = {col: 0 for col in COLONNES_ENTIERES}
+            ligne = {col: 0 for col in ENTIERES_BILAN}
             ligne |= {
                 "cle": cle, "droits_annuels": 0.0, "droits_prevus": 0.0, "ecart": 0.0,
                 "taux_realisation": np.nan, "taux_chute": np.nan, "part_prevue": np.nan,
