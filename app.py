@@ -11,7 +11,7 @@ from dashboard.ui.connexion import connexion
 
 st.set_page_config(
     page_title="Gestion en flux — bilans des réservations",
-    page_icon=":material/apartment:",
+    page_icon="🏘️",       # an emoji: a material icon favicon would be fetched from Google
     layout="wide",
     initial_sidebar_state="collapsed" if presentation.actif() else "auto",
 )

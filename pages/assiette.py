@@ -13,7 +13,7 @@ from dashboard.ui.mise_en_page import entete, etat_vide
 from dashboard.ui.sections import tableau, telechargements
 
 sel = barre_filtres(avec=("departement", "bailleur", "type", "reservataire"), vue=False)
-entete("Assiette et droits", sel, presentation_possible=False)
+entete("Assiette et droits", sel, presentation_possible=False, periode=False)
 st.caption("Méthode de l'assiette : parc − logements exclus = parc éligible ; × taux de rotation "
            "= base ; − mutations et relogements prévus = flux annuel (jamais négatif).")
 

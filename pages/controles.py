@@ -13,7 +13,7 @@ from dashboard.ui.mise_en_page import entete
 from dashboard.ui.sections import tableau, telechargements
 
 sel = barre_filtres(avec=("departement", "bailleur", "type", "reservataire"), vue=False)
-entete("Contrôles", sel, presentation_possible=False)
+entete("Contrôles", sel, presentation_possible=False, decompte=False)
 st.caption("Anomalies à corriger ou à expliquer : elles sont montrées, jamais masquées.")
 
 anomalies = calcul("controles", sel.annee, sel.trimestre, filtres=sel.filtres)
@@ -34,7 +34,9 @@ else:
         vue = vue[vue["controle"].isin(types)]
     erreurs = int((vue["niveau"] == "erreur").sum())
     st.markdown(f"**{len(vue)} anomalie(s)**, dont {erreurs} erreur(s).")
-    vue = vue.assign(controle=vue["controle"].map(CONTROLES))
+    vue = vue.assign(controle=vue["controle"].map(CONTROLES),
+                     niveau=vue["niveau"].map({"erreur": "Erreur",
+                                               "avertissement": "Avertissement"}))
     colonnes = ["niveau", "controle", "bailleur_nom", "reservataire_nom", "departement",
                 "trimestre", "message"]
     tableau(vue, colonnes)

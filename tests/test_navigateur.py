@@ -12,9 +12,8 @@ any request elsewhere is blocked and reported.
   filters changed with the real widgets go to the URL and survive a reload; presentation mode
   (no sidebar, a takeaway, "Suivante ▶" → slide 2 and ``diapo=2``); a CSV uploaded on the
   Importer page is verified.
-- two known bugs of the filters, as strict ``xfail`` (they fail today; once fixed, the suite
-  says so and the marker goes): a change of year followed by any other filter resets the
-  quarter; a change of page resets the year and the quarter.
+- the filters survive what broke them once: a change of year followed by another filter keeps
+  the quarter; a change of page keeps the year and the quarter.
 
 Each step leaves a screenshot in ``test-artifacts/screenshots/`` (git-ignored). No timing
 assertion: Streamlit is waited for (script run finished, no stale element), never slept on.
@@ -327,7 +326,7 @@ def test_lien_direct_sur_un_serveur_neuf(navigateur, base_exemple, tmp_path):
         assert navigation(page) == NAVIGATION
         expect(barre(page).get_by_role("combobox", name="Année", exact=True)).to_have_value("2025")
         expect(barre(page).get_by_role("combobox", name="Bilan au", exact=True)).to_have_value(
-            "T2 — 30/06/2025")
+            "T2 — 30/06")
         expect(page).to_have_url(url_avec(annee="2025", trimestre="2"))
 
 
@@ -340,11 +339,6 @@ def test_parcours(navigateur, serveur, base_exemple):
         _verification_d_un_import(page, serveur, capture)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "Bug (dashboard/ui/filtres.py, barre_filtres) : les options de « Bilan au » portent l'année "
-    "(« T3 — 30/09/2026 ») et le selectbox de Streamlit repère sa valeur par ce libellé : après "
-    "un changement d'année la case affiche encore l'ancienne date, et le changement suivant "
-    "d'un autre filtre ramène le trimestre à T1."))
 def test_changer_d_annee_garde_le_trimestre(navigateur, serveur):
     with onglet(navigateur, serveur) as page, Captures(page, "trimestre") as capture:
         trimestre = barre(page).get_by_role("combobox", name="Bilan au", exact=True)
@@ -352,7 +346,7 @@ def test_changer_d_annee_garde_le_trimestre(navigateur, serveur):
         with prealable("ouvrir l'accueil au T3 2026, choisir 2025 puis « Baux signés »"):
             page.goto(serveur + "/?annee=2026&trimestre=3")
             verifier_page(page, PAGES[0][2])
-            expect(trimestre).to_have_value("T3 — 30/09/2026")
+            expect(trimestre).to_have_value("T3 — 30/09")
             choisir(page, "Année", "2025")
             expect(page).to_have_url(url_avec(annee="2025"))
             attendre_streamlit(page)
@@ -363,15 +357,9 @@ def test_changer_d_annee_garde_le_trimestre(navigateur, serveur):
             capture("decompte_baux")
         # The run is over: what is shown now is final (short waits, no 30 s on a known failure).
         expect(page).to_have_url(url_avec(annee="2025", trimestre="3", vue="baux"), timeout=1000)
-        expect(trimestre).to_have_value("T3 — 30/09/2025", timeout=1000)
+        expect(trimestre).to_have_value("T3 — 30/09", timeout=1000)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "Bug (dashboard/ui/filtres.py, _initialiser) : un changement de page par la barre latérale "
-    "remet « Année » à la première option (2024) et « Bilan au » à T1. Les widgets d'une autre "
-    "page ont un autre identifiant (Streamlit y mêle la page), mais la clé « filtre_annee » de "
-    "l'ancienne page est encore dans st.session_state au premier passage de la nouvelle : "
-    "_initialiser s'arrête là et ne recopie pas l'ombre."))
 def test_changer_de_page_garde_les_filtres(navigateur, serveur):
     with onglet(navigateur, serveur) as page, Captures(page, "changement_de_page") as capture:
         annee = barre(page).get_by_role("combobox", name="Année", exact=True)
@@ -387,7 +375,7 @@ def test_changer_de_page_garde_les_filtres(navigateur, serveur):
             verifier_page(page, "Contrôles")
             capture("controles")
         expect(annee).to_have_value("2025", timeout=1000)
-        expect(trimestre).to_have_value("T2 — 30/06/2025", timeout=1000)
+        expect(trimestre).to_have_value("T2 — 30/06", timeout=1000)
         expect(page).to_have_url(url_avec(annee="2025", trimestre="2"), timeout=1000)
 
 
@@ -430,7 +418,7 @@ def _filtres_du_bilan(page: Page, url: str, capture: Captures, code: str, nom: s
     # The quarter shown is the URL's (which one it is: see test_changer_d_annee_garde_le_trimestre).
     fin = {"1": "31/03", "2": "30/06", "3": "30/09", "4": "31/12"}[parametres(page)["trimestre"]]
     expect(barre(page).get_by_role("combobox", name="Bilan au", exact=True)).to_have_value(
-        re.compile(rf"^T\d — {fin}/2025$"))
+        re.compile(rf"^T\d — {fin}$"))
     expect(entete).to_contain_text(f"Bilan au {fin}/2025")
     lien = page.get_by_role("link", name=re.compile("Mode présentation"))
     expect(lien).to_have_attribute("href", url_avec(mode="presentation", bailleur=code))

@@ -17,6 +17,7 @@ PREFIXE_FILTRE = "filtre_"
 PREFIXE_OMBRE = "_ombre_filtre_"
 FILTRES_INITIALISES = "_filtres_initialises"
 FILTRE_EN_ATTENTE = "_filtre_en_attente"
+PAGE_DES_FILTRES = "_page_des_filtres"
 
 # Presentation mode
 DIAPOSITIVE = "diapositive"

@@ -36,6 +36,7 @@ LIBELLES = {"departement": "Département", "epci": "EPCI", "bailleur": "Bailleur
             "type": "Type de réservataire", "reservataire": "Réservataire",
             "statut": "Statut de la convention"}
 VUES = {"mad": "Mises à disposition", "baux": "Baux signés"}
+FINS_TRIMESTRE = {1: "31/03", 2: "30/06", 3: "30/09", 4: "31/12"}
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,22 @@ def _depuis_url(nom: str):
     return str(brut)
 
 
-def _initialiser(nom: str, defaut, valides=None) -> None:
-    """Give the widget its value before it is drawn: URL on a fresh session, else the shadow."""
+def _page_courante() -> str:
+    """Which page is running (Streamlit mixes the page into each widget's identity)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return getattr(ctx, "page_script_hash", "") or ""
+
+
+def _initialiser(nom: str, defaut, valides=None, nouvelle_page: bool = False) -> None:
+    """Give the widget its value before it is drawn: URL on a fresh session, else the shadow.
+
+    On the first run of a page reached from another one, the key of the other page's widget is
+    still in the session state but the new widget would not take its value: it is set again.
+    """
     cle = _cle(nom)
-    if cle in st.session_state:
+    if cle in st.session_state and not nouvelle_page:
         return
     valeur = st.session_state.get(_ombre(nom))
     if valeur is None or not st.session_state.get(etat.FILTRES_INITIALISES):
@@ -115,21 +128,24 @@ def barre_filtres(avec: tuple[str, ...] = ("departement", "epci", "bailleur", "t
                                           "reservataire"), vue: bool = True) -> Selection:
     """Draw the filters in the sidebar and return the selection; keep the URL in step."""
     appliquer_selection_en_attente()
+    page = _page_courante()
+    nouvelle_page = st.session_state.get(etat.PAGE_DES_FILTRES) != page
+    st.session_state[etat.PAGE_DES_FILTRES] = page
     annees = calcul("annees_disponibles")
     annee_defaut, trimestre_defaut = calcul("periode_par_defaut")
     if not annees:
         annees = [annee_defaut]
     barre = st.sidebar
     barre.header("Filtres")
-    _initialiser("annee", annee_defaut, annees)
+    _initialiser("annee", annee_defaut, annees, nouvelle_page)
     annee = barre.selectbox("Année", annees, key=_cle("annee"))
-    _initialiser("trimestre", trimestre_defaut, [1, 2, 3, 4])
-    trimestre = barre.selectbox(
-        "Bilan au", [1, 2, 3, 4], key=_cle("trimestre"),
-        format_func=lambda q: f"T{q} — {Selection(annee, q, 'mad', Filtres()).fin_periode:%d/%m/%Y}")
+    _initialiser("trimestre", trimestre_defaut, [1, 2, 3, 4], nouvelle_page)
+    # The label must not depend on the year: the browser matches the value by its label.
+    trimestre = barre.selectbox("Bilan au", [1, 2, 3, 4], key=_cle("trimestre"),
+                                format_func=lambda q: f"T{q} — {FINS_TRIMESTRE[q]}")
     choix_vue = "mad"
     if vue:
-        _initialiser("vue", "mad", list(VUES))
+        _initialiser("vue", "mad", list(VUES), nouvelle_page)
         choix_vue = barre.radio("Décompte", list(VUES), key=_cle("vue"), format_func=VUES.get,
                                 horizontal=True)
     options = calcul("options_filtres", annee)
@@ -138,7 +154,7 @@ def barre_filtres(avec: tuple[str, ...] = ("departement", "epci", "bailleur", "t
         table = options[CHAMPS_FILTRES[nom]]
         codes = list(table["cle"])
         libelles = dict(zip(table["cle"], table["libelle"]))
-        _initialiser(nom, [], codes)
+        _initialiser(nom, [], codes, nouvelle_page)
         valeurs[nom] = barre.multiselect(LIBELLES[nom], codes, key=_cle(nom),
                                          format_func=lambda c, l=libelles: l.get(c, c),
                                          placeholder="Tous")

@@ -10,15 +10,19 @@ from dashboard.ui.filtres import VUES, Selection
 
 
 def entete(titre: str, selection: Selection, presentation_possible: bool = True,
-           periode: bool = True) -> None:
+           periode: bool = True, decompte: bool = True) -> None:
     """Title, then the period and decompte the figures are for (when they depend on them)."""
     st.title(titre)
-    ligne = ([f"Bilan au **{date_fr(selection.fin_periode)}** (cumul depuis le 01/01/"
-              f"{selection.annee})", f"décompte : **{VUES[selection.vue].lower()}**"]
-             if periode else [f"Conventions **{selection.annee}**"])
+    if periode:
+        ligne = [f"Bilan au **{date_fr(selection.fin_periode)}** (cumul depuis le 01/01/"
+                 f"{selection.annee})"]
+        if decompte:
+            ligne.append(f"décompte : **{VUES[selection.vue].lower()}**")
+    else:
+        ligne = [f"Conventions **{selection.annee}**"]
     if not selection.filtres.est_vide():
         ligne.append(f"filtres : {selection.filtres.description()}")
-    colonnes = st.columns([5, 1], vertical_alignment="center")
+    colonnes = st.columns([4, 1], vertical_alignment="center")
     colonnes[0].caption(" · ".join(ligne))
     if presentation_possible:
         colonnes[1].link_button("Mode présentation", presentation.lien(False),
