@@ -71,3 +71,9 @@ class Filtres:
             if getattr(self, champ.name)
         ]
         return " ; ".join(parts)
+
+
+def parametres(annee: int, filtres: Filtres | None = None, **valeurs) -> dict:
+    """The named parameters of a model: ``$annee``, ``valeurs`` (``$trimestre``, ``$par``…) and
+    the filters' ``$f_<field>`` (see ``Filtres.parametres``; a model binds only those it uses)."""
+    return {"annee": int(annee), **valeurs, **(filtres or Filtres()).parametres()}

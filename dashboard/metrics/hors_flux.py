@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.colonnes import ENTIERES_HORS_FLUX
 from dashboard.metrics import modeles
-from dashboard.metrics.filtres import Filtres
+from dashboard.metrics.filtres import Filtres, parametres
 from dashboard.metrics.indicateurs import trier_lignes, valider
 from dashboard.metrics.libelles import cle_trimestre, libelles
 
@@ -33,17 +33,8 @@ def hors_flux(
     has no MAD.
     """
     valider(annee, trimestre, par, AXES_HORS_FLUX + ("total",), "mad", periode)
-    filtres = filtres or Filtres()
-    params = {
-        "annee": int(annee),
-        "trimestre": int(trimestre),
-        "par": par,
-        "periode": periode,
-        "f_departement": list(filtres.departement),
-        "f_epci": list(filtres.epci),
-        "f_bailleur": list(filtres.bailleur),
-    }
-    df = modeles.executer(con, "mart_hors_flux", params)
+    df = modeles.executer(con, "mart_hors_flux", parametres(
+        annee, filtres, trimestre=int(trimestre), par=par, periode=periode))
     if par == "trimestre" and not df.empty:
         manquants = [
             cle_trimestre(annee, q) for q in range(1, trimestre + 1)

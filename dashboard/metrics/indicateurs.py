@@ -15,7 +15,7 @@ import pandas as pd
 from dashboard import vocabulaire
 from dashboard.colonnes import ENTIERES_BILAN
 from dashboard.metrics import cache, modeles
-from dashboard.metrics.filtres import Filtres
+from dashboard.metrics.filtres import Filtres, parametres
 from dashboard.metrics.libelles import NON_VENTILE, cle_trimestre, libelles
 
 AXES = ("reservataire", "type_reservataire", "bailleur", "departement", "epci", "trimestre")
@@ -77,21 +77,24 @@ def faits(con: duckdb.DuckDBPyConnection, annee: int) -> cache.Entree | None:
     )
 
 
+def parametres_bilan(annee, trimestre, par, vue, periode, filtres: Filtres | None) -> dict:
+    """The parameters of mart_bilan."""
+    return parametres(annee, filtres, trimestre=int(trimestre), par=par, vue=vue, periode=periode)
+
+
+def executer_sur_faits(con, entree: cache.Entree | None, nom: str, params: dict) -> pd.DataFrame:
+    """Run model ``nom`` over ``fct_bilan``: the cached table of ``entree`` (see ``faits``), or,
+    with the cache off, ``fct_bilan`` computed once for the query (``executer_materialise``)."""
+    if entree is None:
+        return modeles.executer_materialise(con, nom, params, ("fct_bilan",))
+    return modeles.executer(entree.base, nom, params, presents=("fct_bilan",))
+
+
 def _mart(
     con, entree, annee, trimestre, par, vue, periode, filtres: Filtres | None
 ) -> pd.DataFrame:
-    filtres = filtres or Filtres()
-    params = {
-        "annee": int(annee),
-        "trimestre": int(trimestre),
-        "par": par,
-        "vue": vue,
-        "periode": periode,
-        **filtres.parametres(),
-    }
-    if entree is None:
-        return modeles.executer_materialise(con, "mart_bilan", params, ("fct_bilan",))
-    return modeles.executer(entree.base, "mart_bilan", params, presents=("fct_bilan",))
+    return executer_sur_faits(con, entree, "mart_bilan",
+                              parametres_bilan(annee, trimestre, par, vue, periode, filtres))
 
 
 def _types(df: pd.DataFrame) -> pd.DataFrame:
@@ -296,12 +299,10 @@ def droits_conventions(
     there).
     """
     valider(annee)
-    filtres = filtres or Filtres()
-    params = {"annee": int(annee), **filtres.parametres()}
     return modeles.executer(
         con,
         "int_ventilation_epci",  # reads int_droits_conventions; needed by the EPCI filter
-        params,
+        parametres(annee, filtres),
         sql_final="""
         SELECT conv_id, bailleur_code, bailleur_nom, reservataire_code, reservataire_nom,
                type_reservataire, departement, perimetre_type, perimetre_code, annee, statut,
@@ -338,18 +339,10 @@ def flux_annuel(
     valider(annee)
     if perimetre_type is not None and perimetre_type not in vocabulaire.PERIMETRES:
         raise ValueError(f"type de périmètre inconnu : {perimetre_type!r}")
-    filtres = filtres or Filtres()
-    params = {
-        "annee": int(annee),
-        "perimetre_type": perimetre_type or "",
-        "f_bailleur": list(filtres.bailleur),
-        "f_departement": list(filtres.departement),
-        "f_epci": list(filtres.epci),
-    }
     df = modeles.executer(
         con,
         "int_flux_perimetres",
-        params,
+        parametres(annee, filtres, perimetre_type=perimetre_type or ""),
         sql_final="""
         SELECT bailleur_code, perimetre_type, perimetre_code, departement, epci_siren,
                parc_eligible, base, taux_rotation, mutations_prevues, relogements_prevus,

@@ -23,7 +23,7 @@ import pandas as pd
 
 from dashboard import vocabulaire
 from dashboard.metrics import modeles
-from dashboard.metrics.filtres import Filtres
+from dashboard.metrics.filtres import Filtres, parametres
 from dashboard.metrics.indicateurs import valider
 from dashboard.metrics.libelles import libelles
 
@@ -88,10 +88,6 @@ COLONNES_DOCUMENTS_DEPARTEMENTS = ("departement", "departement_libelle", "docume
                                    "non_engages", "non_renseignes", "part_adoptes")
 
 
-def _params(annee: int, filtres: Filtres | None, par: str = "total") -> dict:
-    return {"annee": int(annee), "par": par, **(filtres or Filtres()).parametres()}
-
-
 def _typer(df: pd.DataFrame) -> pd.DataFrame:
     for col in _ENTIERES:
         if col in df.columns:
@@ -131,7 +127,7 @@ def signatures(
     EPCI).
     """
     valider(annee, None, par, AXES_SIGNATURES + ("total",))
-    df = modeles.executer(con, "mart_signatures", _params(annee, filtres, par))
+    df = modeles.executer(con, "mart_signatures", parametres(annee, filtres, par=par))
     df = _ordre(_typer(df), par)
     df["cle"] = df["cle"].astype(object)
     if par == "type_reservataire":
@@ -163,7 +159,7 @@ def seuils_bailleurs(
     them) and their shares ``part_au_dessus_50`` / ``part_au_dessus_75`` (fractions; NaN
     without bailleur)."""
     valider(annee)
-    df = modeles.executer(con, "mart_seuils_bailleurs", _params(annee, filtres, "bailleur"))
+    df = modeles.executer(con, "mart_seuils_bailleurs", parametres(annee, filtres, par="bailleur"))
     for col in ("bailleurs", "au_dessus_50", "au_dessus_75"):
         df[col] = df[col].fillna(0).astype("int64")
     for col in ("part_au_dessus_50", "part_au_dessus_75"):
@@ -185,7 +181,7 @@ def signatures_cumulees(
     for annee in annees:
         valider(annee)
         morceaux.append(modeles.executer(con, "mart_signatures_cumulees",
-                                         _params(annee, filtres)))
+                                         parametres(annee, filtres)))
     if not morceaux:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in COLONNES_CUMULEES}).assign(
             date_signature=pd.Series(dtype="datetime64[us]"))
@@ -205,7 +201,7 @@ def non_signees(
     droits annuels, NaN when unknown), sorted by motif (case and accents ignored) then bailleur.
     """
     valider(annee)
-    df = modeles.executer(con, "mart_non_signees", _params(annee, filtres))
+    df = modeles.executer(con, "mart_non_signees", parametres(annee, filtres))
     df["annee"] = df["annee"].astype("int64")
     df["droits_annuels"] = pd.to_numeric(df["droits_annuels"]).astype("float64")
     for col in COLONNES_NON_SIGNEES:

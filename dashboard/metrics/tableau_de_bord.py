@@ -19,14 +19,16 @@ import pandas as pd
 
 from dashboard import vocabulaire
 from dashboard.metrics import cache, modeles
-from dashboard.metrics.filtres import SANS_CONVENTION, Filtres
+from dashboard.metrics.filtres import SANS_CONVENTION, Filtres, parametres
 from dashboard.metrics.indicateurs import (
     AXES,
     COLONNES_BILAN,
     COLONNES_SUPPLEMENTAIRES,
     _types,
     bilan,
+    executer_sur_faits,
     faits,
+    parametres_bilan,
     total,
     trier_lignes,
     valider,
@@ -105,11 +107,7 @@ def options_filtres(con: duckdb.DuckDBPyConnection, annee: int) -> dict[str, pd.
     memo = entree.memo if entree is not None else None
     if memo is not None and "options_filtres" in memo:
         return {k: v.copy() for k, v in memo["options_filtres"].items()}
-    params = {"annee": int(annee)}
-    if entree is None:
-        df = modeles.executer_materialise(con, "mart_options_filtres", params, ("fct_bilan",))
-    else:
-        df = modeles.executer(entree.base, "mart_options_filtres", params, presents=("fct_bilan",))
+    df = executer_sur_faits(con, entree, "mart_options_filtres", {"annee": int(annee)})
     options: dict[str, pd.DataFrame] = {}
     for axe in OPTIONS:
         cles = [str(c) for c in df.loc[df["axe"] == axe, "cle"] if c is not None]
@@ -207,8 +205,7 @@ def entonnoir(
     stay on the MAD dated in the window, as in the bilan (see mart_entonnoir.sql).
     """
     valider(annee, trimestre, None, AXES, vue, periode)
-    params = {"annee": int(annee), "trimestre": int(trimestre), "vue": vue, "periode": periode,
-              **(filtres or Filtres()).parametres()}
+    params = parametres(annee, filtres, trimestre=int(trimestre), vue=vue, periode=periode)
     entree = cache.entree(
         con, "int_mad_attribuees", annee,
         lambda: modeles.executer_arrow(con, "int_mad_attribuees", {"annee": int(annee)}),
@@ -321,8 +318,7 @@ def _mart_deux_cles(con, entree, annee, trimestre, porteur, autre, vue, periode,
     ``porteur_key || SEP || autre_key``; the filter on the porteur's axis becomes the composite
     keys whose first part it names."""
     colonne_p, colonne_a = _COLONNE_AXE[porteur], _COLONNE_AXE[autre]
-    params = {"annee": int(annee), "trimestre": int(trimestre), "par": porteur, "vue": vue,
-              "periode": periode, **filtres.parametres()}
+    params = parametres_bilan(annee, trimestre, porteur, vue, periode, filtres)
 
     def composites(cur, codes: list[str]) -> list[str]:
         return [r[0] for r in cur.execute(
@@ -450,8 +446,7 @@ def bilan_top(
         return haut.reset_index(drop=True)
     # the other keys become one key, AUTRES, and mart_bilan sums them (ratios of their sums)
     colonne = _COLONNE_AXE[par]
-    params = {"annee": int(annee), "trimestre": int(trimestre), "par": par, "vue": vue,
-              "periode": periode, **filtres.parametres()}
+    params = parametres_bilan(annee, trimestre, par, vue, periode, filtres)
     entree = faits(con, annee)
     brut = _mart_sur_vue(
         con, entree, params, colonne,
