@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from dashboard.colonnes import ENTIERES_HORS_FLUX
 from dashboard.metrics import modeles
 from dashboard.metrics.filtres import Filtres, parametres
-from dashboard.metrics.indicateurs import trier_lignes, valider
-from dashboard.metrics.libelles import cle_trimestre, libelles
+from dashboard.metrics.indicateurs import lignes_axe, valider
 
 AXES_HORS_FLUX = ("bailleur", "epci", "departement", "trimestre")
 COLONNES_HORS_FLUX = ("cle", "libelle", *ENTIERES_HORS_FLUX, "part_hors_flux")
@@ -35,20 +33,4 @@ def hors_flux(
     valider(annee, trimestre, par, AXES_HORS_FLUX + ("total",), "mad", periode)
     df = modeles.executer(con, "mart_hors_flux", parametres(
         annee, filtres, trimestre=int(trimestre), par=par, periode=periode))
-    if par == "trimestre" and not df.empty:
-        manquants = [
-            cle_trimestre(annee, q) for q in range(1, trimestre + 1)
-            if cle_trimestre(annee, q) not in set(df["cle"])
-        ]
-        if manquants:
-            vides = pd.DataFrame({"cle": manquants} | {c: 0 for c in ENTIERES_HORS_FLUX})
-            vides["part_hors_flux"] = np.nan
-            df = pd.concat([df, vides], ignore_index=True)
-    df.insert(1, "libelle", libelles(con, par, list(df["cle"])))
-    for col in ENTIERES_HORS_FLUX:
-        df[col] = df[col].fillna(0).astype("int64")
-    df["part_hors_flux"] = pd.to_numeric(df["part_hors_flux"]).astype("float64")
-    df["cle"] = df["cle"].astype(object)
-    df["libelle"] = df["libelle"].astype(object)
-    df = df[list(COLONNES_HORS_FLUX)]
-    return trier_lignes(df, par)
+    return lignes_axe(con, df, annee, trimestre, par, COLONNES_HORS_FLUX, ENTIERES_HORS_FLUX)

@@ -17,6 +17,7 @@ from dashboard.colonnes import ENTIERES_BILAN
 from dashboard.metrics import cache, modeles
 from dashboard.metrics.filtres import Filtres, parametres
 from dashboard.metrics.libelles import NON_VENTILE, cle_trimestre, libelles
+from dashboard.metrics.typage import typer
 
 AXES = ("reservataire", "type_reservataire", "bailleur", "departement", "epci", "trimestre")
 VUES = ("mad", "baux")
@@ -46,6 +47,10 @@ COLONNES_SUPPLEMENTAIRES = (
     "flux_annuel",  # Σ flux of the perimeters of the conventions in part_prevue (denominator)
     "mad_flux_perimetres",  # Σ MAD FLUX or NON_RESERVE in those perimeters (part_reelle's)
 )
+# The figures (every column but the key and its label): counts, the others float64.
+COLONNES_FIGURES = tuple(c for c in COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES
+                         if c not in ("cle", "libelle"))
+_DECIMALES = tuple(c for c in COLONNES_FIGURES if c not in ENTIERES_BILAN)
 
 
 def valider(annee: int, trimestre: int | None = None, par: str | None = None,
@@ -98,14 +103,8 @@ def _mart(
 
 
 def _types(df: pd.DataFrame) -> pd.DataFrame:
-    for col in df.columns:
-        if col in ("cle", "libelle"):
-            df[col] = df[col].astype(object)
-        elif col in ENTIERES_BILAN:
-            df[col] = df[col].fillna(0).astype("int64")
-        elif col in COLONNES_BILAN or col in COLONNES_SUPPLEMENTAIRES:
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    return df
+    """The bilan's columns present in ``df`` typed (counts int64, figures float64)."""
+    return typer(df, ENTIERES_BILAN, _DECIMALES, ("cle", "libelle"))
 
 
 def _ordre_types(cle: str) -> tuple:
@@ -133,29 +132,38 @@ def trier_lignes(df: pd.DataFrame, par: str) -> pd.DataFrame:
     return df.iloc[ordre].reset_index(drop=True)
 
 
-def _trimestres_manquants(df: pd.DataFrame, annee: int, trimestre: int) -> pd.DataFrame:
-    """Axis 'trimestre': a row for every quarter 1..trimestre once the selection has any row.
-
-    A quarter is missing only when the selection holds no convention (droits are repeated on every
-    quarter) and no MAD that quarter: its figures are then 0 MAD against 0 droits.
-    """
+def _trimestres_manquants(df: pd.DataFrame, annee: int, trimestre: int,
+                          vides: dict[str, object]) -> pd.DataFrame:
+    """Axis 'trimestre': a row for every quarter 1..trimestre once ``df`` has any row, with the
+    figures ``vides`` for the quarters it lacks."""
     if df.empty:
         return df
     presentes = set(df["cle"])
-    lignes = []
-    for q in range(1, trimestre + 1):
-        cle = cle_trimestre(annee, q)
-        if cle not in presentes:
-            ligne = {col: 0 for col in ENTIERES_BILAN}
-            ligne |= {
-                "cle": cle, "droits_annuels": 0.0, "droits_prevus": 0.0, "ecart": 0.0,
-                "taux_realisation": np.nan, "taux_chute": np.nan, "part_prevue": np.nan,
-                "part_reelle": np.nan, "flux_annuel": np.nan,
-            }
-            lignes.append(ligne)
+    lignes = [{"cle": cle, **vides} for cle in
+              (cle_trimestre(annee, q) for q in range(1, int(trimestre) + 1))
+              if cle not in presentes]
     if lignes:
         df = pd.concat([df, pd.DataFrame(lignes)], ignore_index=True)
     return df
+
+
+def lignes_axe(con, df: pd.DataFrame, annee: int, trimestre: int, par: str,
+               colonnes: tuple[str, ...], entieres: tuple[str, ...], zeros: tuple[str, ...] = (),
+               memo: dict | None = None) -> pd.DataFrame:
+    """A mart's rows on the axis ``par`` (``cle`` then the figures) as the metrics return them.
+
+    On the axis 'trimestre', a row for every quarter 1..``trimestre`` once there is any: counts
+    (``entieres``) and ``zeros`` at 0 in the quarters the mart lacks, the other figures NaN. Then
+    the label of each key after it, the ``colonnes`` typed (counts int64, other figures float64)
+    and the rows in reading order (``trier_lignes``).
+    """
+    decimaux = tuple(c for c in colonnes if c not in ("cle", "libelle") and c not in entieres)
+    if par == "trimestre":
+        vides = {c: 0 for c in entieres} | {c: 0.0 if c in zeros else np.nan for c in decimaux}
+        df = _trimestres_manquants(df, annee, trimestre, vides)
+    df.insert(1, "libelle", libelles(con, par, list(df["cle"]), memo))
+    df = typer(df, entieres, decimaux, ("cle", "libelle"))[list(colonnes)]
+    return trier_lignes(df, par)
 
 
 def bilan(
@@ -179,12 +187,11 @@ def bilan(
     valider(annee, trimestre, par, AXES + ("total",), vue, periode)
     entree = faits(con, annee)
     df = _mart(con, entree, annee, trimestre, par, vue, periode, filtres)
-    if par == "trimestre":
-        df = _trimestres_manquants(df, int(annee), int(trimestre))
-    memo = entree.memo if entree is not None else None
-    df.insert(1, "libelle", libelles(con, par, list(df["cle"]), memo))
-    df = _types(df)[list(COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES)]
-    return trier_lignes(df, par)
+    # A quarter is missing only when the selection holds no convention (droits are repeated on
+    # every quarter) and no MAD that quarter: its figures are then 0 MAD against 0 droits.
+    return lignes_axe(con, df, annee, trimestre, par, COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES,
+                      ENTIERES_BILAN, zeros=("droits_annuels", "droits_prevus", "ecart"),
+                      memo=entree.memo if entree is not None else None)
 
 
 def total(
@@ -255,9 +262,7 @@ def bilan_conventions(
         sans["reservataire_nom"] = noms_r
         sans["bailleur_nom"] = noms_b
     df = pd.concat([avec, sans], ignore_index=True) if not sans.empty else avec
-    colonnes = list(COLONNES_CONVENTION) + [
-        c for c in COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES if c not in ("cle", "libelle")
-    ]
+    colonnes = list(COLONNES_CONVENTION + COLONNES_FIGURES)
     for col in colonnes:
         if col not in df.columns:
             df[col] = None

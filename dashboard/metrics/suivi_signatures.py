@@ -26,6 +26,7 @@ from dashboard.metrics import modeles
 from dashboard.metrics.filtres import Filtres, parametres
 from dashboard.metrics.indicateurs import valider
 from dashboard.metrics.libelles import libelles
+from dashboard.metrics.typage import typer
 
 AXES_SIGNATURES = ("type_reservataire", "departement", "bailleur")
 
@@ -88,16 +89,6 @@ COLONNES_DOCUMENTS_DEPARTEMENTS = ("departement", "departement_libelle", "docume
                                    "non_engages", "non_renseignes", "part_adoptes")
 
 
-def _typer(df: pd.DataFrame) -> pd.DataFrame:
-    for col in _ENTIERES:
-        if col in df.columns:
-            df[col] = df[col].fillna(0).astype("int64")
-    for col in _DECIMALES:
-        if col in df.columns:
-            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
-    return df
-
-
 def _ordre(df: pd.DataFrame, par: str) -> pd.DataFrame:
     if par == "type_reservataire":
         rang = {c: i for i, c in enumerate(GROUPES_TYPES)}
@@ -128,7 +119,7 @@ def signatures(
     """
     valider(annee, None, par, AXES_SIGNATURES + ("total",))
     df = modeles.executer(con, "mart_signatures", parametres(annee, filtres, par=par))
-    df = _ordre(_typer(df), par)
+    df = _ordre(typer(df, _ENTIERES, _DECIMALES), par)
     df["cle"] = df["cle"].astype(object)
     if par == "type_reservataire":
         noms = [GROUPES_TYPES.get(c, c) for c in df["cle"]]
@@ -160,10 +151,8 @@ def seuils_bailleurs(
     without bailleur)."""
     valider(annee)
     df = modeles.executer(con, "mart_seuils_bailleurs", parametres(annee, filtres, par="bailleur"))
-    for col in ("bailleurs", "au_dessus_50", "au_dessus_75"):
-        df[col] = df[col].fillna(0).astype("int64")
-    for col in ("part_au_dessus_50", "part_au_dessus_75"):
-        df[col] = pd.to_numeric(df[col]).astype("float64")
+    typer(df, ("bailleurs", "au_dessus_50", "au_dessus_75"),
+          ("part_au_dessus_50", "part_au_dessus_75"))
     return df[list(COLONNES_SEUILS)]
 
 

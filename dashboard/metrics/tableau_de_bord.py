@@ -22,8 +22,7 @@ from dashboard.metrics import cache, modeles
 from dashboard.metrics.filtres import SANS_CONVENTION, Filtres, parametres
 from dashboard.metrics.indicateurs import (
     AXES,
-    COLONNES_BILAN,
-    COLONNES_SUPPLEMENTAIRES,
+    COLONNES_FIGURES,
     _types,
     bilan,
     executer_sur_faits,
@@ -270,8 +269,6 @@ _COLONNE_AXE = {
 }
 _SEP = "\x1f"  # unit separator: never inside a code
 _RIEN = "\x00"  # a filter value that matches nothing
-COLONNES_FIGURES = tuple(c for c in COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES
-                         if c not in ("cle", "libelle"))
 COLONNES_CROISE = ("cle_ligne", "libelle_ligne", "cle_colonne", "libelle_colonne",
                    *COLONNES_FIGURES)
 
