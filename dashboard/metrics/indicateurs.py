@@ -306,22 +306,14 @@ def droits_conventions(
     valider(annee)
     return modeles.executer(
         con,
-        "int_ventilation_epci",  # reads int_droits_conventions; needed by the EPCI filter
+        "int_conventions_filtrees",  # int_droits_conventions kept by the filters
         parametres(annee, filtres),
         sql_final="""
         SELECT conv_id, bailleur_code, bailleur_nom, reservataire_code, reservataire_nom,
                type_reservataire, departement, perimetre_type, perimetre_code, annee, statut,
                date_signature, motif_non_signature, methode, taux_flux, droits_annuels_convention,
                mode_gestion, parc_eligible, taux_rotation, flux_annuel, droits_annuels, source
-        FROM int_droits_conventions AS c
-        WHERE (len($f_departement) = 0 OR list_contains($f_departement, departement))
-          AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
-          AND (len($f_type_reservataire) = 0
-               OR list_contains($f_type_reservataire, type_reservataire))
-          AND (len($f_reservataire) = 0 OR list_contains($f_reservataire, reservataire_code))
-          AND (len($f_statut) = 0 OR list_contains($f_statut, statut))
-          AND (len($f_epci) = 0 OR conv_id IN (
-                SELECT conv_id FROM int_ventilation_epci WHERE list_contains($f_epci, epci_cle)))
+        FROM int_conventions_filtrees
         ORDER BY bailleur_code, departement, reservataire_code, perimetre_type, perimetre_code
         """,
     )
