@@ -262,7 +262,10 @@ def table_texte(df: pd.DataFrame, decimales: int = 1, total: pd.DataFrame | None
 def _arrondi(valeur, decimales: int):
     if est_indefini(valeur):
         return None
-    arrondi = round(float(valeur), decimales)
+    # DuckDB sums floating-point values in parallel, in no fixed order: the last bits of a sum
+    # can differ from one run to the next. Rounding first to 9 decimals wipes that noise, so
+    # that a value on a rounding edge (1185.275) always prints the same.
+    arrondi = round(round(float(valeur), 9), decimales)
     return arrondi + 0.0  # no -0.0
 
 
