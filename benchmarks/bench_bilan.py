@@ -35,6 +35,7 @@ import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from bilan_pandas import bilan_pandas, charger  # noqa: E402
+from machine import machine as decrire_machine  # noqa: E402
 from dashboard import store  # noqa: E402
 from dashboard.metrics import AXES, bilan, cache, vider_cache  # noqa: E402
 from national_generateur import generer  # noqa: E402
@@ -46,30 +47,7 @@ COLONNES = ["droits_annuels", "droits_prevus", "mises_a_disposition", "ecart", "
 
 
 def _machine() -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for ligne in Path("/proc/cpuinfo").read_text().splitlines():
-            if ligne.startswith("model name"):
-                cpu = ligne.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memoire = ""
-    try:
-        for ligne in Path("/proc/meminfo").read_text().splitlines():
-            if ligne.startswith("MemTotal"):
-                memoire = f"{int(ligne.split()[1]) / 1024 / 1024:.1f} Go"
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "coeurs": os.cpu_count(),
-        "memoire": memoire,
-        "systeme": platform.platform(),
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "pandas": pd.__version__,
-    }
+    return decrire_machine("duckdb", "pandas")
 
 
 def _chrono(fonction, repetitions: int) -> list[float]:

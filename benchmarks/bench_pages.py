@@ -55,6 +55,7 @@ import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from machine import machine as decrire_machine  # noqa: E402
 from dashboard import metrics  # noqa: E402
 from dashboard.initialisation import initialiser  # noqa: E402
 
@@ -72,28 +73,7 @@ REFERENCE = 'import streamlit as st\nst.title("Référence")\n'
 
 
 def _machine() -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for ligne in Path("/proc/cpuinfo").read_text().splitlines():
-            if ligne.startswith("model name"):
-                cpu = ligne.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memoire = ""
-    try:
-        for ligne in Path("/proc/meminfo").read_text().splitlines():
-            if ligne.startswith("MemTotal"):
-                memoire = f"{int(ligne.split()[1]) / 1024 / 1024:.1f} Go"
-    except OSError:
-        pass
-    import duckdb
-    import pandas as pd
-    import plotly
-
-    return {"cpu": cpu, "coeurs": os.cpu_count(), "memoire": memoire,
-            "python": platform.python_version(), "streamlit": st.__version__,
-            "duckdb": duckdb.__version__, "pandas": pd.__version__, "plotly": plotly.__version__}
+    return decrire_machine("streamlit", "duckdb", "pandas", "plotly")
 
 
 def _charge() -> str:
