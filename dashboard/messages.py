@@ -16,6 +16,15 @@ from dashboard.formatting import date_fr, est_indefini, nombre, pourcentage
 AUCUNE_DONNEE = "Aucune donnée pour cette sélection."
 
 
+def bilan_vide(total: pd.DataFrame) -> bool:
+    """True when the selection has neither mises à disposition nor droits (the region row of
+    the engine's `total`): the page then says what to do instead of drawing empty charts."""
+    if total is None or total.empty:
+        return True
+    ligne = total.iloc[0]
+    return ligne["mises_a_disposition"] == 0 and est_indefini(ligne["droits_prevus"])
+
+
 def _au(fin: date) -> str:
     return f"au {date_fr(fin)}"
 
@@ -98,3 +107,20 @@ def plus_faible_croise(df_long: pd.DataFrame) -> str:
     ligne = lignes.sort_values(["taux_realisation", "cle_ligne", "cle_colonne"]).iloc[0]
     return (f"Taux de réalisation le plus bas : {ligne['libelle_ligne']} pour "
             f"{ligne['libelle_colonne'].lower()} ({pourcentage(ligne['taux_realisation'], 0)}).")
+
+
+def signature_la_plus_faible(par_type: pd.DataFrame, annee: int) -> str | None:
+    """The type of réservataire with the lowest signature rate."""
+    lignes = _utiles(par_type, "taux_signature")
+    if lignes.empty:
+        return None
+    ligne = lignes.sort_values(["taux_signature", "cle"]).iloc[0]
+    return (f"{ligne['libelle']} : {pourcentage(ligne['taux_signature'], 0)} des conventions "
+            f"{annee} signées, le taux le plus faible.")
+
+
+def seuils_signature(seuils: pd.Series) -> str:
+    """How many bailleurs signed more than half, more than three quarters of their conventions."""
+    return (f"{pourcentage(seuils['part_au_dessus_50'], 0)} des bailleurs ont signé plus de la "
+            f"moitié de leurs conventions, {pourcentage(seuils['part_au_dessus_75'], 0)} plus des "
+            "trois quarts.")

@@ -93,6 +93,18 @@ def connect_memory() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def version_donnees(con: duckdb.DuckDBPyConnection) -> tuple:
+    """What changes whenever the data change: the import journal's size, last id and the number
+    of imports in force (an import or a rollback changes it)."""
+    cur = con.cursor()
+    try:
+        return cur.execute(
+            "SELECT count(*), coalesce(max(import_id), 0), "
+            "count(*) FILTER (WHERE statut = 'ACTIVE') FROM journal_imports").fetchone()
+    finally:
+        cur.close()
+
+
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     """True when no dataset has been imported yet (reference territories aside)."""
     return con.execute("SELECT count(*) FROM journal_imports").fetchone()[0] == 0

@@ -102,6 +102,11 @@ TYPES_DONNEES: dict[str, str] = {
     "documents_epci": "Documents des EPCI",
 }
 
+NIVEAUX_CONTROLE: dict[str, str] = {
+    "erreur": "Erreur",
+    "avertissement": "Avertissement",
+}
+
 STATUTS_IMPORT: dict[str, str] = {
     "ACTIVE": "En vigueur",
     "REPLACED": "Remplacé",

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dashboard.formatting import nombre
 from data_loaders.errors import Erreur, FichierRejete
 
 TAILLE_MAX_OCTETS = 200 * 1024 * 1024   # same as server.maxUploadSize in .streamlit/config.toml
@@ -65,10 +66,9 @@ class Lecture:
             details.append(("Séparateur", self.separateur_libelle))
         if self.feuille:
             details.append(("Feuille", f"« {self.feuille} »"))
-        details.append(("Lignes lues", f"{self.lignes_lues:,}".replace(",", "\u202f")))
+        details.append(("Lignes lues", nombre(self.lignes_lues)))
         if self.lignes_vides:
-            details.append(("Lignes vides ignorées",
-                            f"{self.lignes_vides:,}".replace(",", "\u202f")))
+            details.append(("Lignes vides ignorées", nombre(self.lignes_vides)))
         return details
 
 

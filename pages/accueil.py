@@ -6,6 +6,8 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 
 import streamlit as st
 
+from dashboard import messages
+
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
 from dashboard.ui.mise_en_page import entete, etat_vide, indicateur
@@ -18,8 +20,7 @@ total = calcul("total", selection.annee, selection.trimestre, vue=selection.vue,
                filtres=selection.filtres)
 signature = calcul("signatures", selection.annee, "total", filtres=selection.filtres)
 
-if total.empty or (total.iloc[0]["mises_a_disposition"] == 0
-                   and total.iloc[0][["droits_prevus"]].isna().all()):
+if messages.bilan_vide(total):
     etat_vide(f"Aucune mise à disposition ni convention pour {selection.annee} avec ces filtres — "
               "importez un export ou élargissez la sélection.")
 else:

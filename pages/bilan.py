@@ -20,8 +20,7 @@ BILAN = ["libelle", "droits_prevus", "mises_a_disposition", "ecart", "taux_reali
          "baux_signes"]
 
 total = calcul("total", a, q, vue=v, filtres=f)
-if total.empty or (total.iloc[0]["mises_a_disposition"] == 0
-                   and total[["droits_prevus"]].isna().all().all()):
+if messages.bilan_vide(total):
     etat_vide(f"Aucune mise à disposition importée ni convention pour {a} avec ces filtres — "
               "importez un export ou élargissez la sélection.")
 else:

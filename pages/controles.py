@@ -6,6 +6,7 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 
 import streamlit as st
 
+from dashboard import vocabulaire as voc
 from dashboard.metrics import CONTROLES
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
@@ -21,9 +22,8 @@ if anomalies.empty:
     st.success(f"Aucune anomalie pour {sel.annee} avec ces filtres.")
 else:
     gauche, droite = st.columns(2)
-    niveaux = gauche.multiselect("Niveau", ["erreur", "avertissement"],
-                                 format_func={"erreur": "Erreur",
-                                              "avertissement": "Avertissement"}.get,
+    niveaux = gauche.multiselect("Niveau", list(voc.NIVEAUX_CONTROLE),
+                                 format_func=voc.NIVEAUX_CONTROLE.get,
                                  placeholder="Tous", key="controles_niveau")
     types = droite.multiselect("Contrôle", list(CONTROLES), format_func=CONTROLES.get,
                                placeholder="Tous", key="controles_type")
@@ -35,8 +35,7 @@ else:
     erreurs = int((vue["niveau"] == "erreur").sum())
     st.markdown(f"**{len(vue)} anomalie(s)**, dont {erreurs} erreur(s).")
     vue = vue.assign(controle=vue["controle"].map(CONTROLES),
-                     niveau=vue["niveau"].map({"erreur": "Erreur",
-                                               "avertissement": "Avertissement"}))
+                     niveau=vue["niveau"].map(voc.NIVEAUX_CONTROLE))
     colonnes = ["niveau", "controle", "bailleur_nom", "reservataire_nom", "departement",
                 "trimestre", "message"]
     tableau(vue, colonnes)

@@ -6,7 +6,7 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, messages
 from dashboard.formatting import pourcentage
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
@@ -47,19 +47,15 @@ if not presentation_active():
                    f"{pourcentage(seuils['part_au_dessus_75'], 0)}", border=True,
                    help="Part des bailleurs ayant signé plus de 50 % (75 %) de leurs conventions.")
 
-plus_faible = par_type.sort_values("taux_signature").iloc[0] if not par_type.empty else None
 afficher_blocs("Signatures des conventions", [
     Bloc("Taux de signature par type de réservataire", "sig_type", par_type,
          lambda taille: charts.barres_taux(par_type, taille=taille),
-         None if plus_faible is None else
-         f"{plus_faible['libelle']} : {pourcentage(plus_faible['taux_signature'], 0)} des "
-         f"conventions {a} signées, le taux le plus faible.", TAUX, filtre_au_clic=None),
+         messages.signature_la_plus_faible(par_type, a), TAUX),
     Bloc("Par département", "sig_departement", par_departement,
          lambda taille: charts.barres_taux(par_departement, taille=taille), None, TAUX),
     Bloc("Part des conventions signées par bailleur", "sig_bailleurs", par_bailleur,
          lambda taille: charts.histogramme_taux(par_bailleur, taille=taille),
-         f"{pourcentage(seuils['part_au_dessus_50'], 0)} des bailleurs ont signé plus de la moitié "
-         f"de leurs conventions, {pourcentage(seuils['part_au_dessus_75'], 0)} plus des trois quarts.",
+         messages.seuils_signature(seuils),
          ["bailleur_nom", "conventions", "signees", "taux_signature"]),
     Bloc("Signatures cumulées, année contre année", "sig_cumul", cumulees,
          lambda taille: charts.courbes_signatures(cumulees, taille=taille),

@@ -188,6 +188,9 @@ PARC_COLONNES = [
     "taux_rotation", "mutations_prevues", "relogements_prevus",
 ]
 DOCUMENT_COLONNES = ["epci_siren", "document", "statut", "date_document"]
+# The columns of each dataset, as the test files write them.
+COLONNES = {"mises_a_disposition": MAD_COLONNES, "conventions": CONVENTION_COLONNES,
+            "parc": PARC_COLONNES, "documents_epci": DOCUMENT_COLONNES}
 
 
 def mad(**valeurs) -> dict:

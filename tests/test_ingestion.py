@@ -16,11 +16,9 @@ import pytest
 import data_loaders.ingest as ingest
 from data_loaders import AnnulationImpossible, annuler, journal, quarantaine
 from conftest import (
-    CONVENTION_COLONNES,
-    DOCUMENT_COLONNES,
+    COLONNES,
     MAD_COLONNES,
     Fichiers,
-    PARC_COLONNES,
     convention,
     document,
     erreurs,
@@ -33,8 +31,6 @@ from conftest import (
     texte_csv,
 )
 
-COLONNES = {"mises_a_disposition": MAD_COLONNES, "conventions": CONVENTION_COLONNES,
-            "parc": PARC_COLONNES, "documents_epci": DOCUMENT_COLONNES}
 
 
 def _imp(base, fichiers, kind, *rangees, nom=None, **kw):

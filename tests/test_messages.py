@@ -76,3 +76,26 @@ def test_plus_faible_taux_croise():
         "taux_realisation": [0.9, 0.45, np.nan]})
     assert messages.plus_faible_croise(df) == (
         "Taux de réalisation le plus bas : Habitat A pour commune (45\u202f%).")
+
+
+def test_bilan_vide():
+    assert messages.bilan_vide(pd.DataFrame())
+    assert messages.bilan_vide(pd.DataFrame({"mises_a_disposition": [0], "droits_prevus": [np.nan]}))
+    # MAD without any convention, or droits without MAD yet: there is something to show.
+    assert not messages.bilan_vide(pd.DataFrame({"mises_a_disposition": [3],
+                                                 "droits_prevus": [np.nan]}))
+    assert not messages.bilan_vide(pd.DataFrame({"mises_a_disposition": [0],
+                                                 "droits_prevus": [12.5]}))
+
+
+def test_messages_de_signature():
+    par_type = pd.DataFrame({"cle": ["ACTION_LOGEMENT", "COMMUNE", "EPCI"],
+                             "libelle": ["Action Logement Services", "Communes", "EPCI"],
+                             "taux_signature": [0.6, 0.14, 0.32]})
+    assert messages.signature_la_plus_faible(par_type, 2024) == (
+        "Communes : 14\u202f% des conventions 2024 signées, le taux le plus faible.")
+    assert messages.signature_la_plus_faible(par_type.iloc[0:0], 2024) is None
+    seuils = pd.Series({"part_au_dessus_50": 0.5, "part_au_dessus_75": 0.2})
+    assert messages.seuils_signature(seuils) == (
+        "50\u202f% des bailleurs ont signé plus de la moitié de leurs conventions, 20\u202f% plus "
+        "des trois quarts.")

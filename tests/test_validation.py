@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 
 from conftest import (
+    COLONNES,
     CONVENTION_COLONNES,
     DOCUMENT_COLONNES,
     MAD_COLONNES,
@@ -31,8 +32,6 @@ from conftest import (
     tableau,
 )
 
-COLONNES = {"mises_a_disposition": MAD_COLONNES, "conventions": CONVENTION_COLONNES,
-            "parc": PARC_COLONNES, "documents_epci": DOCUMENT_COLONNES}
 
 
 class Catalogue:

@@ -10,19 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import metrics
-from dashboard.store import db_path
+from dashboard.store import db_path, version_donnees
 from dashboard.ui.connexion import connexion
-
-
-def version_donnees() -> tuple:
-    """What changes whenever the data change: the import journal's last id and statuses."""
-    cur = connexion().cursor()
-    try:
-        return cur.execute(
-            "SELECT count(*), coalesce(max(import_id), 0), "
-            "count(*) FILTER (WHERE statut = 'ACTIVE') FROM journal_imports").fetchone()
-    finally:
-        cur.close()
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -32,4 +21,4 @@ def _appel(nom: str, base: str, version: tuple, args: tuple, kwargs: tuple):
 
 def calcul(nom: str, *args, **kwargs):
     """`metrics.<nom>(con, *args, **kwargs)`, cached for this database file and data version."""
-    return _appel(nom, str(db_path()), version_donnees(), args, tuple(sorted(kwargs.items())))
+    return _appel(nom, str(db_path()), version_donnees(connexion()), args, tuple(sorted(kwargs.items())))

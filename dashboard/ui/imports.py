@@ -6,11 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import vocabulaire as voc
+from dashboard.formatting import nombre
 from data_loaders import IMPORTE, INCHANGE, RapportImport
-
-
-def _nombre(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def afficher_detection(rapport: RapportImport) -> None:
@@ -54,9 +51,9 @@ def afficher_rapport(rapport: RapportImport, titre: str) -> None:
                     f"{voc.TYPES_DONNEES[rapport.type_suggere].lower()} » : choisissez ce type "
                     "de données ci-dessus.")
     if rapport.erreurs:
-        sur = (f" sur {_nombre(rapport.lignes_rejetees)} ligne(s)"
+        sur = (f" sur {nombre(rapport.lignes_rejetees)} ligne(s)"
                if rapport.lignes_rejetees else "")
-        st.markdown(f"**{_nombre(len(rapport.erreurs))} erreur(s)**{sur} :")
+        st.markdown(f"**{nombre(len(rapport.erreurs))} erreur(s)**{sur} :")
         st.dataframe(rapport.erreurs_frame(), hide_index=True, column_config={
             "ligne": st.column_config.NumberColumn("Ligne", format="%d"),
             "colonne": "Colonne", "en_tete": "En-tête du fichier", "valeur": "Valeur lue",

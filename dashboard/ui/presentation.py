@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -39,7 +40,7 @@ def lien(actif_: bool) -> str:
     params = {k: v for k, v in st.query_params.to_dict().items() if k not in ("mode", "diapo")}
     if not actif_:
         params["mode"] = "presentation"
-    return "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    return "?" + urlencode(params, safe=",")
 
 
 def style() -> None:
