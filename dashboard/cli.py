@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "dashboard.commands.donnees",   # init, import, imports, rollback
     "dashboard.commands.bilans",    # bilan, hors-flux, controles
     "dashboard.commands.signatures",  # signatures
+    "dashboard.commands.exports",     # export bilan-annuel, export bilan-trimestriel
+    "dashboard.commands.orientation",  # orienter
 )
 
 
