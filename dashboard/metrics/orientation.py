@@ -124,6 +124,28 @@ COLONNES_PROJECTION = (
     "taux_projete",
     "reste_a_mettre_a_disposition",
 )
+# French headings of the columns formatting.EN_TETES does not name.
+EN_TETES_ORIENTATION = {
+    "rang": "Rang",
+    "reservataire_code": "Réservataire",
+    "libelle": "Libellé",
+    "retard": "Retard",
+    "retard_relatif": "Retard relatif",
+    "motif": "Motif",
+    "part_flux": "Part du flux",
+    "reste_a_mettre_a_disposition": "Reste à mettre à disposition",
+    "projection_31_12": "Projection au 31/12",
+    "ecart_projete": "Écart projeté",
+    "taux_projete": "Taux projeté",
+    "perimetre_type": "Périmètre",
+    "perimetre_code": "Code du périmètre",
+    "source": "Source des droits",
+    "programme": "Programme",
+    "droits_de_suite": "Droits de suite",
+    "droits_uniques": "Droits uniques par an",
+}
+# Columns holding fractions that formatting.FRACTIONS does not list (shown as percentages).
+FRACTIONS_ORIENTATION = ("retard_relatif", "part_flux", "taux_projete")
 _ENTIERS = ("rang", "mises_a_disposition", "groupe", "jours_ecoules", "jours_annee")
 _DECIMAUX = ("droits_prevus", "retard", "retard_relatif", "taux_flux", "part_flux",
              "flux_annuel", "droits_annuels", "reste_a_mettre_a_disposition",
@@ -232,9 +254,12 @@ def verifier_commune(con: duckdb.DuckDBPyConnection, code_insee: str) -> dict:
     """The commune (see ``commune``); ``ElementInconnu`` when the reference does not know it."""
     trouvee = commune(con, code_insee)
     if trouvee is None:
+        indice = ""
+        if len(code_insee) == 4 and code_insee.isdigit() and commune(con, "0" + code_insee):
+            indice = f" ; zéro de tête perdu ? « 0{code_insee} » existe"
         raise ElementInconnu(
             f"commune inconnue : « {code_insee} » (attendu : le code INSEE à 5 caractères d'une "
-            "commune du référentiel, par exemple 13055 pour Marseille)")
+            f"commune du référentiel, par exemple 13055 pour Marseille{indice})")
     return trouvee
 
 
@@ -333,10 +358,9 @@ def _situation(ligne: dict, jour: date) -> str:
                 f"{nombre(annuels, 1)} droits annuels ; à ne proposer qu'à défaut des autres")
     prevus = nombre(ligne["droits_prevus"], 1)
     if ligne["retard"] > 0:
-        return (f"en retard de {_logements(ligne['retard'])} au {date_fr(jour)} : "
-                f"{_mad_recues(mad)} pour {prevus} droits prévus, soit "
-                f"{pourcentage(ligne['retard_relatif'])} de ses {nombre(annuels, 1)} droits "
-                "annuels")
+        return (f"en retard de {_logements(ligne['retard'])} au {date_fr(jour)} "
+                f"({pourcentage(ligne['retard_relatif'])} de ses {nombre(annuels, 1)} droits "
+                f"annuels) : {_mad_recues(mad)} pour {prevus} droits prévus")
     return (f"en avance de {_logements(-ligne['retard'])} au {date_fr(jour)} : "
             f"{_mad_recues(mad)} pour {prevus} droits prévus ; encore "
             f"{nombre(ligne['reste_a_mettre_a_disposition'], 1)} à recevoir sur "

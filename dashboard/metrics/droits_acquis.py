@@ -1,0 +1,108 @@
+"""Conversion of droits acquis into droits uniques per year (DOMAIN §4.2, Action Logement).
+
+A réservataire that financed programmes holds "droits de suite" there: a number of dwellings it
+used to reserve in stock. En flux, they become droits uniques per year:
+
+    droits_uniques(programme) = droits_de_suite(programme) × taux_rotation
+    droits_annuels            = Σ droits_uniques over the programmes
+
+where ``taux_rotation`` is the bailleur's departmental rotation rate, a fraction, as the engine
+computes it (``int_flux_perimetres``, DOMAIN §4.1: base ÷ parc éligible of the département's parc
+rows of that year). Figures are kept with their decimals (no rounding: the convention states the
+figure agreed; the pages show one decimal).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import duckdb
+import pandas as pd
+
+from dashboard.formatting import est_indefini
+from dashboard.metrics.filtres import Filtres
+from dashboard.metrics.indicateurs import droits_conventions, flux_annuel
+
+COLONNES_CONVERSION = ("programme", "droits_de_suite", "taux_rotation", "droits_uniques")
+
+
+def taux_rotation_departemental(con: duckdb.DuckDBPyConnection, bailleur: str, departement: str,
+                                annee: int) -> float | None:
+    """The bailleur's rotation rate in the département for ``annee`` (a fraction; None when its
+    parc there is unknown or empty)."""
+    df = flux_annuel(con, annee, "DEPARTEMENT",
+                     Filtres(bailleur=(bailleur,), departement=(departement,)))
+    df = df[df["perimetre_code"] == departement]
+    if df.empty or est_indefini(df.iloc[0]["taux_rotation"]):
+        return None
+    return float(df.iloc[0]["taux_rotation"])
+
+
+def conventions_droits_acquis(con: duckdb.DuckDBPyConnection, bailleur: str,
+                              annee: int) -> pd.DataFrame:
+    """The bailleur's conventions of ``annee`` under the droits acquis method, with the droits
+    annuels they state (to compare with a conversion)."""
+    df = droits_conventions(con, annee, Filtres(bailleur=(bailleur,)))
+    return df[df["methode"] == "DROITS_ACQUIS"].reset_index(drop=True)
+
+
+def _nombre(texte) -> float | None:
+    """A number from a cell: int/float, or text with a decimal comma or point; None if empty."""
+    if est_indefini(texte):
+        return None
+    if isinstance(texte, bool):
+        raise ValueError
+    if isinstance(texte, (int, float)):
+        return float(texte)
+    brut = str(texte).strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    if not brut:
+        return None
+    return float(brut.replace(",", "."))
+
+
+def convertir(programmes: pd.DataFrame | Iterable[Mapping], taux_rotation) -> pd.DataFrame:
+    """Droits uniques per year of each programme (``programme``, ``droits_de_suite``), at
+    ``taux_rotation`` (a fraction between 0 and 1).
+
+    Returns ``COLONNES_CONVERSION``, one row per programme (rows with neither a name nor droits
+    are skipped). Raises ValueError with a French message naming the line (1 = the first
+    programme), the column, the value and what was expected.
+    """
+    try:
+        taux = _nombre(taux_rotation)
+    except ValueError:
+        taux = math.nan
+    if taux is None or math.isnan(taux) or not 0 <= taux <= 1:
+        raise ValueError(f"taux de rotation invalide : « {taux_rotation} » (attendu : une "
+                         "fraction entre 0 et 1, par exemple 0,08 pour 8 %)")
+    lignes = (programmes.to_dict("records") if isinstance(programmes, pd.DataFrame)
+              else [dict(p) for p in programmes])
+    sortie = []
+    erreurs = []
+    for i, ligne in enumerate(lignes, start=1):
+        nom = ligne.get("programme")
+        nom = "" if est_indefini(nom) else str(nom).strip()
+        brut = ligne.get("droits_de_suite")
+        try:
+            droits = _nombre(brut)
+            if droits is not None and (math.isnan(droits) or droits < 0):
+                raise ValueError
+        except ValueError:
+            erreurs.append(f"ligne {i}, colonne « droits_de_suite », valeur « {brut} » : "
+                           "un nombre positif ou nul est attendu")
+            continue
+        if droits is None:
+            if nom:
+                erreurs.append(f"ligne {i}, colonne « droits_de_suite », valeur vide : le "
+                               f"nombre de droits de suite du programme « {nom} » est attendu")
+            continue
+        sortie.append({"programme": nom or f"Programme {i}", "droits_de_suite": droits,
+                       "taux_rotation": taux, "droits_uniques": droits * taux})
+    if erreurs:
+        raise ValueError("droits de suite invalides : " + " ; ".join(erreurs))
+    df = pd.DataFrame(sortie, columns=list(COLONNES_CONVERSION))
+    for col in ("droits_de_suite", "taux_rotation", "droits_uniques"):
+        df[col] = df[col].astype("float64")
+    df["programme"] = df["programme"].astype(object)
+    return df
