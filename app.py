@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.charts import theme
 from dashboard.ui import presentation
+from dashboard.ui.authentification import authentifier
 from dashboard.ui.connexion import connexion
 
 st.set_page_config(
@@ -16,6 +17,10 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if presentation.actif() else "auto",
 )
 theme.activer()
+
+# Sign-in (st.login) when .streamlit/secrets.toml has an [auth] section, else local mode with
+# its banner: nothing below runs for someone who may not read.
+authentifier()
 
 # Open (and on first start create and fill) the database before any page draws.
 connexion()

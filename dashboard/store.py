@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -77,13 +79,56 @@ def migrate(con: duckdb.DuckDBPyConnection, dossier: Path = MIGRATIONS_DIR) -> l
     return applied
 
 
+class BaseOccupee(Exception):
+    """The database file is open for writing in another process (DuckDB allows one)."""
+
+
 def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """Open (creating it if needed) the database file and bring its schema up to date."""
+    """Open (creating it if needed) the database file and bring its schema up to date.
+
+    Raises BaseOccupee (a French message) when another process holds the file."""
     file = db_path(path)
     file.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(file))
+    try:
+        con = duckdb.connect(str(file))
+    except duckdb.IOException as exc:
+        if "Could not set lock" not in str(exc):
+            raise
+        pid = re.search(r"\(PID (\d+)\)", str(exc))
+        qui = f" (processus n° {pid.group(1)})" if pid else ""
+        raise BaseOccupee(
+            f"La base {file} est utilisée par un autre programme{qui}, sans doute "
+            "l'application ou un autre import : réessayez quand il a fini, ou importez depuis "
+            "l'application.") from None
     migrate(con)
     return con
+
+
+# One writer at a time per database file in this process: every session of the app shares one
+# connection (a cursor each), and DuckDB's optimistic concurrency would let two imports of the
+# same scope each miss the other's rows. Readers never wait.
+_VERROUS: dict[str, threading.Lock] = {}
+_VERROUS_GARDE = threading.Lock()
+
+
+def _cle_base(con: duckdb.DuckDBPyConnection) -> str:
+    cur = con.cursor()
+    try:
+        chemin = cur.execute("SELECT path FROM duckdb_databases() "
+                             "WHERE database_name = current_database()").fetchone()[0]
+    finally:
+        cur.close()
+    return str(Path(chemin).resolve()) if chemin else ":memory:"
+
+
+@contextmanager
+def verrou_ecriture(con: duckdb.DuckDBPyConnection):
+    """Hold the process-wide write lock of this connection's database file."""
+    cle = _cle_base(con)
+    with _VERROUS_GARDE:
+        verrou = _VERROUS.setdefault(cle, threading.Lock())
+    with verrou:
+        yield
 
 
 def connect_memory() -> duckdb.DuckDBPyConnection:

@@ -4,18 +4,24 @@
 - Partial (``partiel=True``): valid lines are imported, the others go to the quarantine with
   their reasons.
 - Same file (sha256) for the same scope as an import in force: nothing changes ("inchange").
-- An import replaces the rows of its scope (e.g. bailleur × year for mises à disposition): the old
-  rows move to the archive tables and the old import is marked REPLACED; `annuler` (rollback)
-  brings them back.
+- An import replaces the rows of its scope (e.g. bailleur × year for mises à disposition,
+  bailleur × year × département for conventions): the old rows move to the archive tables and
+  the old import is marked REPLACED; `annuler` (rollback) brings them back.
+- Rights (``habilitation``, see dashboard.habilitations): a kind of data the user may not import
+  raises DroitsInsuffisants before the file is read; rows outside the user's bailleur codes or
+  départements are line errors (a strict import is rejected, a partial one quarantines them).
+  Without ``habilitation`` (local mode, sample data) every right is given.
+- One writer at a time per database file (dashboard.store.verrou_ecriture): two sessions
+  importing at once are served one after the other, each seeing what the other wrote.
 """
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import os
 import threading
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +29,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dashboard.habilitations import BAILLEUR, ETAT, Habilitation, utilisateur_local
+from dashboard.store import verrou_ecriture
 from data_loaders.errors import Erreur, FichierRejete
 from data_loaders.headers import Correspondance, associer, deviner_type, lire_mapping
 from data_loaders.normalisation import normaliser
@@ -57,7 +65,9 @@ CIBLES: dict[str, tuple[Cible, ...]] = {
             "perimetre_code": "v.perimetre_cle"} | _identite(
             "annee", "statut", "date_signature", "motif_non_signature", "methode", "taux_flux",
             "droits_annuels", "mode_gestion"),
-        ("t.bailleur_code", "t.annee"), ("v.bailleur_code", "v.annee")),),
+        # Conventions are signed per département: each DDETS replaces only its own.
+        ("t.bailleur_code", "t.annee", "t.departement"),
+        ("v.bailleur_code", "v.annee", "v.departement")),),
     "parc": (Cible(
         "parc",
         _identite("bailleur_code", "code_insee", "annee", "parc_total") | {
@@ -140,11 +150,62 @@ class RapportImport:
         return pd.DataFrame(lignes)
 
 
-def utilisateur_local() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in some containers
-        return os.environ.get("USER", "local")
+@dataclass(frozen=True)
+class _RegleDroits:
+    """Which rows of a file the user may import: SQL over the normalised rows `n`."""
+
+    colonne: str          # the column the line error points at
+    jointure: str
+    valeur: str           # what is compared with the allowed codes
+    affiche: str          # what the error shows as the value read
+    permis: tuple[str, ...]
+    quoi: str             # "bailleur(s)" / "département(s)"
+
+    @property
+    def condition(self) -> str:
+        return f"{self.valeur} IS NOT NULL AND NOT list_contains($permis, {self.valeur})"
+
+    def message_sql(self) -> str:
+        return (f"'{self.quoi} ' || {self.valeur} || ' hors de vos droits : vous importez "
+                f"seulement pour {self.quoi} ' || $liste")
+
+    def parametres(self) -> dict:
+        return {"permis": list(self.permis), "liste": ", ".join(self.permis)}
+
+    def resume(self, hors: list[str]) -> str:
+        return (f"Lignes hors de vos droits : {self.quoi} {', '.join(hors)} (vous importez "
+                f"seulement pour {self.quoi} {', '.join(self.permis)}).")
+
+
+def _regle_droits(habilitation: Habilitation | None, type_donnees: str) -> _RegleDroits | None:
+    if habilitation is None:
+        return None
+    if habilitation.role == BAILLEUR:
+        return _RegleDroits("bailleur_code", "", "n.bailleur_code", "n.bailleur_code",
+                            tuple(sorted(habilitation.bailleurs)), "bailleur(s)")
+    if habilitation.role == ETAT and type_donnees == "conventions":
+        return _RegleDroits("departement", "", "n.departement", "n.departement",
+                            tuple(sorted(habilitation.departements)), "département(s)")
+    if habilitation.role == ETAT and type_donnees == "documents_epci":
+        # The EPCI's own département (the one holding most of its population): one owner each.
+        return _RegleDroits("epci_siren", "JOIN epci e ON e.epci_siren = n.epci_siren",
+                            "e.departement", "n.epci_siren",
+                            tuple(sorted(habilitation.departements)), "département(s)")
+    return None
+
+
+def _hors_droits(cur, regle: _RegleDroits, norm: str) -> list[str]:
+    """The distinct codes of the file outside the user's rights."""
+    return [r[0] for r in cur.execute(
+        f"SELECT DISTINCT {regle.valeur} FROM {norm} n {regle.jointure} "
+        f"WHERE {regle.condition} ORDER BY 1", {"permis": list(regle.permis)}).fetchall()]
+
+
+def _inserer_erreurs_droits(cur, regle: _RegleDroits, norm: str, err: str) -> None:
+    cur.execute(
+        f"INSERT INTO {err} SELECT n._ligne, '{regle.colonne}', {regle.affiche}, "
+        f"{regle.message_sql()} FROM {norm} n {regle.jointure} WHERE {regle.condition}",
+        regle.parametres())
 
 
 def importer(
@@ -159,12 +220,27 @@ def importer(
     utilisateur: str | None = None,
     simulation: bool = False,
     aujourd_hui: date | None = None,
+    habilitation: Habilitation | None = None,
 ) -> RapportImport:
     """Import a file (path or bytes). With ``simulation=True`` nothing is written: the report
-    says what the import would do (used for the preview in the browser)."""
+    says what the import would do (used for the preview in the browser).
+
+    ``habilitation``: the rights of the user (None: every right). The journal records
+    ``utilisateur``, else the habilitation's user, else the OS user."""
     if type_donnees not in JEUX:
         raise ValueError(f"type de données inconnu : {type_donnees}")
+    if habilitation is not None:
+        habilitation.verifier_import(type_donnees)
+        utilisateur = utilisateur or habilitation.utilisateur
+    with nullcontext() if simulation else verrou_ecriture(con):
+        return _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
+                         utilisateur, simulation, aujourd_hui, habilitation)
+
+
+def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel, utilisateur,
+              simulation, aujourd_hui, habilitation) -> RapportImport:
     jeu = JEUX[type_donnees]
+    droits = _regle_droits(habilitation, type_donnees)
     if nom_fichier is None:
         if isinstance(source, (bytes, bytearray)):
             raise ValueError("nom_fichier est nécessaire quand la source est un contenu")
@@ -195,7 +271,8 @@ def importer(
         # Fast path: canonical values only, and counts of faults. Only when there are some is
         # the file normalised again with its raw cells, and every error spelt out.
         normaliser(cur, jeu, lecture.table, corr, norm, bruts=False)
-        if (not lecture.erreurs
+        hors_droits = _hors_droits(cur, droits, norm) if droits else []
+        if (not lecture.erreurs and not hors_droits
                 and cellules_lues(cur, jeu, lecture.table, norm, corr.colonnes)
                 and compter(cur, jeu, norm, aujourd_hui) == 0):
             rapport.erreurs = []
@@ -203,6 +280,8 @@ def importer(
             cur.execute(f"DROP TABLE {norm}")
             normaliser(cur, jeu, lecture.table, corr, norm)
             valider(cur, jeu, norm, err, aujourd_hui)
+            if hors_droits:
+                _inserer_erreurs_droits(cur, droits, norm, err)
             if partiel:
                 # The lines kept define the scope replaced: check again what depends on it.
                 revalider_portee(cur, jeu, norm, err, aujourd_hui)
@@ -220,14 +299,16 @@ def importer(
             valides = norm
             nb_valides = lecture.lignes_lues
 
+        droits_msg = (" " + droits.resume(hors_droits)) if hors_droits else ""
         if rapport.erreurs and not partiel:
             rapport.message = (
                 f"Fichier rejeté : {rapport.lignes_rejetees} ligne(s) en erreur sur "
-                f"{rapport.lignes_lues}. Rien n'a été importé. Corrigez les erreurs, ou "
-                "importez en mode partiel pour mettre ces lignes en quarantaine.")
+                f"{rapport.lignes_lues}. Rien n'a été importé.{droits_msg} Corrigez les erreurs, "
+                "ou importez en mode partiel pour mettre ces lignes en quarantaine.")
             return rapport
         if nb_valides == 0:
-            rapport.message = "Fichier rejeté : aucune ligne valide. Rien n'a été importé."
+            rapport.message = ("Fichier rejeté : aucune ligne valide. Rien n'a été importé."
+                               + droits_msg)
             return rapport
 
         cibles = CIBLES[type_donnees]
@@ -253,12 +334,13 @@ def importer(
             rapport.lignes_importees = nb_valides
             rapport.message = (f"Prêt à importer {nb_valides} ligne(s)"
                                + (f" ; {rapport.lignes_rejetees} ligne(s) iront en quarantaine."
-                                  if rapport.erreurs else "."))
+                                  if rapport.erreurs else ".") + droits_msg)
             return rapport
 
         perimetre = _perimetre_lisible(type_donnees, unites, cur, valides)
         _ecrire(cur, rapport, jeu, cibles, lecture, err, valides, sha, cle_perimetre, perimetre,
                 utilisateur or utilisateur_local(), nb_valides)
+        rapport.message += droits_msg
         return rapport
     finally:
         cur.close()
@@ -304,6 +386,15 @@ def _perimetre_lisible(type_donnees: str, unites: list[tuple], cur, valides: str
         return f"{len(unites)} communes, {n_epci} EPCI"
     if type_donnees == "documents_epci":
         return f"{len(unites)} EPCI"
+    if type_donnees == "conventions":     # bailleur × year × département
+        annees: dict[str, list[str]] = {}
+        deps: dict[str, list[str]] = {}
+        for bailleur, annee, dep in unites:
+            for d, v in ((annees, str(annee)), (deps, dep)):
+                if v not in d.setdefault(bailleur, []):
+                    d[bailleur].append(v)
+        return " ; ".join(f"{b} ({', '.join(a)} ; dép. {', '.join(sorted(deps[b]))})"
+                          for b, a in annees.items())
     par_bailleur: dict[str, list[str]] = {}
     for bailleur, annee in unites:
         par_bailleur.setdefault(bailleur, []).append(str(annee))
@@ -409,8 +500,18 @@ class AnnulationImpossible(Exception):
     """Rollback refused; the message says why, in French."""
 
 
-def annuler(con: duckdb.DuckDBPyConnection, import_id: int) -> str:
-    """Roll back an import in force: remove its rows and restore those it had replaced."""
+def annuler(con: duckdb.DuckDBPyConnection, import_id: int,
+            habilitation: Habilitation | None = None) -> str:
+    """Roll back an import in force: remove its rows and restore those it had replaced.
+
+    Only an admin may (DroitsInsuffisants otherwise); None: every right (local mode)."""
+    if habilitation is not None:
+        habilitation.verifier_annulation()
+    with verrou_ecriture(con):
+        return _annuler(con, import_id)
+
+
+def _annuler(con: duckdb.DuckDBPyConnection, import_id: int) -> str:
     cur = con.cursor()
     try:
         ligne = cur.execute("SELECT type_donnees, statut FROM journal_imports WHERE import_id = ?",

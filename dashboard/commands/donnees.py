@@ -1,7 +1,15 @@
 """init, import, imports, rollback: the data commands (a contract: scripts rely on them).
 
-Exit status of ``import``: 0 imported (or nothing to do), 1 file rejected (nothing written),
-2 usage error.
+Exit status of ``import``: 0 imported (or nothing to do), 1 file rejected (nothing written;
+rows outside the user's bailleur codes or départements are such line errors), 2 usage error
+(roles file invalid included), 3 refused: the user may not import this kind of data, 4 the
+database is in use by another program (the app, another import): nothing written, try again.
+Exit status of ``rollback``: 0 rolled back, 1 rollback impossible (not in force…), 2 usage
+error, 3 refused: only an admin may roll back, 4 database in use.
+
+``--as EMAIL --roles FILE`` (or $FLUX_ROLES) on ``import`` and ``rollback`` act for that user
+with the rights the roles file gives (dashboard.habilitations), and the journal records EMAIL.
+Without ``--as`` the command has every right and the journal records the OS user.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from pathlib import Path
 from dashboard import vocabulaire as voc
 from dashboard.store import db_path
 
-SORTIE_OK, SORTIE_REJET, SORTIE_USAGE = 0, 1, 2
+SORTIE_OK, SORTIE_REJET, SORTIE_USAGE, SORTIE_DROITS, SORTIE_OCCUPEE = 0, 1, 2, 3, 4
 
 
 def register(subparsers) -> None:
@@ -29,7 +37,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "import", help="importe un fichier CSV ou Excel",
         description="Importe un fichier CSV ou Excel (.xlsx). Sortie : 0 importé (ou rien à "
-                    "faire), 1 fichier rejeté (rien n'est écrit), 2 erreur d'utilisation.")
+                    "faire), 1 fichier rejeté (rien n'est écrit), 2 erreur d'utilisation, "
+                    "3 refusé (droits insuffisants), 4 base utilisée par un autre programme.")
     p.add_argument("type_donnees", metavar="TYPE", choices=list(voc.TYPES_DONNEES),
                    help="type de données : " + ", ".join(voc.TYPES_DONNEES))
     p.add_argument("fichier", metavar="FICHIER", help="fichier .csv ou .xlsx")
@@ -40,6 +49,7 @@ def register(subparsers) -> None:
     p.add_argument("--partial", action="store_true",
                    help="importe les lignes valides et met les autres en quarantaine")
     p.add_argument("--json", action="store_true", help="affiche le compte rendu en JSON")
+    _options_utilisateur(p)
     p.set_defaults(func=commande_import)
 
     p = subparsers.add_parser("imports", help="affiche le journal des imports",
@@ -50,9 +60,12 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "rollback", help="annule un import et rétablit celui qu'il avait remplacé",
         description="Annule un import en vigueur : ses lignes sont retirées et l'import qu'il "
-                    "avait remplacé est rétabli.")
+                    "avait remplacé est rétabli. Sortie : 0 annulé, 1 annulation impossible, "
+                    "2 erreur d'utilisation, 3 refusé (seul un administrateur annule), 4 base "
+                    "utilisée par un autre programme.")
     p.add_argument("import_id", metavar="IMPORT_ID", type=int, help="numéro de l'import")
     _option_db(p)
+    _options_utilisateur(p)
     p.set_defaults(func=commande_rollback)
 
 
@@ -61,10 +74,83 @@ def _option_db(parser) -> None:
                         help=f"fichier de la base DuckDB (défaut : $FLUX_DB ou {db_path(None)})")
 
 
+def _options_utilisateur(parser) -> None:
+    parser.add_argument("--as", dest="en_tant_que", metavar="EMAIL", default=None,
+                        help="agit pour cet utilisateur, avec les droits du fichier des rôles")
+    parser.add_argument("--roles", metavar="FICHIER", default=None,
+                        help="fichier des rôles (TOML, voir roles.exemple.toml ; défaut : "
+                             "$FLUX_ROLES)")
+
+
+class _Refus(Exception):
+    """A command stops early: its French message and its exit status."""
+
+    def __init__(self, message: str, sortie: int):
+        super().__init__(message)
+        self.sortie = sortie
+
+
+def _habilitation(args):
+    """The rights given by --as/--roles (None: every right, no --as)."""
+    from dashboard.habilitations import (
+        DroitsInsuffisants,
+        FichierRolesInvalide,
+        chemin_roles,
+        lire_roles,
+    )
+
+    if args.en_tant_que is None:
+        if args.roles:
+            raise _Refus("Erreur d'utilisation : --roles va avec --as EMAIL.", SORTIE_USAGE)
+        return None
+    chemin = chemin_roles(args.roles)
+    if chemin is None:
+        raise _Refus("Erreur d'utilisation : --as demande un fichier des rôles (--roles "
+                     "FICHIER ou variable FLUX_ROLES).", SORTIE_USAGE)
+    try:
+        roles = lire_roles(chemin)
+    except FichierRolesInvalide as exc:
+        raise _Refus(f"Erreur d'utilisation : fichier des rôles invalide.\n{exc}",
+                     SORTIE_USAGE) from None
+    try:
+        return roles.habilitation(args.en_tant_que)
+    except DroitsInsuffisants as exc:
+        raise _Refus(f"Refusé : {exc}", SORTIE_DROITS) from None
+
+
+def _ouvrir(db):
+    from dashboard.initialisation import ouvrir
+    from dashboard.store import BaseOccupee
+
+    try:
+        return ouvrir(db)
+    except BaseOccupee as exc:
+        raise _Refus(f"Base occupée : {exc}", SORTIE_OCCUPEE) from None
+
+
+def _refus_en_sortie(commande):
+    """Print a _Refus on stderr and return its exit status."""
+    import functools
+
+    @functools.wraps(commande)
+    def executer(args) -> int:
+        try:
+            return commande(args)
+        except _Refus as exc:
+            print(exc, file=sys.stderr)
+            return exc.sortie
+    return executer
+
+
+@_refus_en_sortie
 def commande_init(args) -> int:
     from dashboard.initialisation import initialiser
+    from dashboard.store import BaseOccupee
 
-    con, rapports = initialiser(args.db, exemple=args.sample)
+    try:
+        con, rapports = initialiser(args.db, exemple=args.sample)
+    except BaseOccupee as exc:
+        raise _Refus(f"Base occupée : {exc}", SORTIE_OCCUPEE) from None
     communes = con.execute("SELECT count(*) FROM communes").fetchone()[0]
     epci = con.execute("SELECT count(*) FROM epci").fetchone()[0]
     print(f"Base prête : {db_path(args.db)} ({communes} communes, {epci} EPCI).")
@@ -74,9 +160,10 @@ def commande_init(args) -> int:
     return SORTIE_OK
 
 
+@_refus_en_sortie
 def commande_import(args) -> int:
+    from dashboard.habilitations import DroitsInsuffisants
     from data_loaders import REJETE, importer
-    from dashboard.initialisation import ouvrir
 
     fichier = Path(args.fichier)
     if not fichier.is_file():
@@ -86,10 +173,16 @@ def commande_import(args) -> int:
         print(f"Erreur d'utilisation : fichier de correspondance introuvable : {args.mapping}",
               file=sys.stderr)
         return SORTIE_USAGE
-    con = ouvrir(args.db)
+    habilitation = _habilitation(args)
+    if habilitation is not None:
+        try:
+            habilitation.verifier_import(args.type_donnees)
+        except DroitsInsuffisants as exc:
+            raise _Refus(f"Refusé : {exc}", SORTIE_DROITS) from None
+    con = _ouvrir(args.db)
     try:
         rapport = importer(con, args.type_donnees, fichier, mapping=args.mapping,
-                           feuille=args.sheet, partiel=args.partial)
+                           feuille=args.sheet, partiel=args.partial, habilitation=habilitation)
     finally:
         con.close()
     if args.json:
@@ -114,11 +207,11 @@ def _afficher_rapport(rapport) -> None:
             print(f"  - {e}{valeur}")
 
 
+@_refus_en_sortie
 def commande_imports(args) -> int:
     from data_loaders import journal
-    from dashboard.initialisation import ouvrir
 
-    con = ouvrir(args.db)
+    con = _ouvrir(args.db)
     try:
         df = journal(con)
     finally:
@@ -135,13 +228,20 @@ def commande_imports(args) -> int:
     return SORTIE_OK
 
 
+@_refus_en_sortie
 def commande_rollback(args) -> int:
+    from dashboard.habilitations import DroitsInsuffisants
     from data_loaders import AnnulationImpossible, annuler
-    from dashboard.initialisation import ouvrir
 
-    con = ouvrir(args.db)
+    habilitation = _habilitation(args)
+    if habilitation is not None:
+        try:
+            habilitation.verifier_annulation()
+        except DroitsInsuffisants as exc:
+            raise _Refus(f"Refusé : {exc}", SORTIE_DROITS) from None
+    con = _ouvrir(args.db)
     try:
-        print(annuler(con, args.import_id))
+        print(annuler(con, args.import_id, habilitation=habilitation))
     except AnnulationImpossible as exc:
         print(f"Annulation impossible : {exc}", file=sys.stderr)
         return SORTIE_REJET
