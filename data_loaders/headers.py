@@ -36,9 +36,16 @@ def lire_mapping(source: str | Path | bytes | dict | None) -> dict[str, str] | N
         else:
             data = json.loads(Path(source).read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
+        # Python's own messages are in English: say what went wrong in French.
+        if isinstance(exc, json.JSONDecodeError):
+            cause = f"JSON invalide ligne {exc.lineno}, colonne {exc.colno}"
+        elif isinstance(exc, UnicodeDecodeError):
+            cause = "le fichier n'est pas en UTF-8"
+        else:
+            cause = "fichier introuvable ou impossible à ouvrir"
         raise FichierRejete([Erreur(None, None, str(source),
-                                    f"Fichier de correspondance illisible : {exc}. "
-                                    "Attendu : un objet JSON {\"colonne\": \"En-tête du fichier\"}.")])
+                                    f"Fichier de correspondance illisible ({cause}). "
+                                    "Attendu : un objet JSON {\"colonne\": \"En-tête du fichier\"}.")]) from None
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise FichierRejete([Erreur(None, None, str(source),
                                     "Le fichier de correspondance doit être un objet JSON "

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -31,11 +32,19 @@ from dashboard.formatting import nombre
 from data_loaders.errors import Erreur, FichierRejete
 
 TAILLE_MAX_OCTETS = 200 * 1024 * 1024   # same as server.maxUploadSize in .streamlit/config.toml
+TAILLE_LIGNE_MAX = 4 * 1024 * 1024      # a longer line is reported, not read (DuckDB's limit)
+MAX_COLONNES = 1000                     # a wider "table" is a file read with the wrong separator
 SEPARATEURS = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
+# Characters that separate fields in some exports but that this reader does not accept.
+AUTRES_SEPARATEURS = ("|", ":", "#", "/", "!", "^", "~")
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"           # Excel 97-2003 .xls
 _BOM_UTF8 = b"\xef\xbb\xbf"
 _BOM_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+
+# Python's csv module refuses fields over 128 KiB by default: read them like DuckDB does
+# (whole lines up to TAILLE_LIGNE_MAX), never crash on them.
+csv.field_size_limit(max(csv.field_size_limit(), TAILLE_LIGNE_MAX))
 
 
 @dataclass
@@ -139,7 +148,14 @@ def _decoder(data: bytes) -> tuple[str, str]:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
             pass
-    if b"\x00" in data[:8192]:
+    debut = data[:8192]
+    if b"\x00" in debut:
+        utf16 = _utf16_sans_bom(debut)
+        if utf16:
+            try:
+                return data.decode(utf16), "UTF-16 (sans BOM)"
+            except UnicodeDecodeError:
+                pass
         raise FichierRejete([Erreur(None, None, None,
                                     "Le fichier semble binaire (octets nuls) : ce n'est pas un "
                                     "fichier texte CSV. Exportez les données en CSV ou en .xlsx.")])
@@ -147,10 +163,54 @@ def _decoder(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
+    _refuser_encodages_melanges(data)
     try:
         return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "ISO-8859-1"
+
+
+def _utf16_sans_bom(debut: bytes) -> str | None:
+    """UTF-16 text without its BOM has a null byte in every other byte (for Latin text)."""
+    paires = debut[: len(debut) // 2 * 2]
+    if len(paires) < 4:
+        return None
+    pairs, impairs = paires[0::2], paires[1::2]
+    if impairs.count(0) >= 0.9 * len(impairs) and pairs.count(0) == 0:
+        return "utf-16-le"
+    if pairs.count(0) >= 0.9 * len(pairs) and impairs.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def _refuser_encodages_melanges(data: bytes) -> None:
+    """A file that is not UTF-8 but has UTF-8 lines was pasted together from two exports:
+    reading it as Windows-1252 would silently turn the UTF-8 accents into « Ã© »."""
+    en_utf8, autres = [], []
+    for numero, ligne in enumerate(data.split(b"\n"), start=1):
+        if ligne.isascii():
+            continue
+        try:
+            ligne.decode("utf-8")
+            en_utf8.append(numero)
+        except UnicodeDecodeError:
+            autres.append(numero)
+    if en_utf8 and autres:
+        premiere = autres[0]
+        brut = data.split(b"\n", premiere)[premiere - 1].decode("cp1252", errors="replace")
+        raise FichierRejete([Erreur(
+            premiere, None, brut.strip("\r")[:200],
+            f"Encodages mélangés : {_lignes(en_utf8)} en UTF-8, {_lignes(autres)} en "
+            "Windows-1252 (accents codés autrement). Enregistrez le fichier avec un seul "
+            "encodage, UTF-8 de préférence, puis importez-le à nouveau.")])
+
+
+def _lignes(numeros: list[int]) -> str:
+    """« la ligne 3 », « les lignes 2, 5, 7… » (the first five)."""
+    if len(numeros) == 1:
+        return f"la ligne {numeros[0]}"
+    liste = ", ".join(map(str, numeros[:5])) + ("…" if len(numeros) > 5 else "")
+    return f"les lignes {liste}"
 
 
 def _separateur(premiere_ligne: str) -> str:
@@ -168,6 +228,10 @@ def _separateur(premiere_ligne: str) -> str:
 def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str,
               chemin: Path | None = None) -> Lecture:
     texte, encodage = _decoder(data)
+    if "\r" in texte and "\n" not in texte:
+        # Old Mac line endings (CR only): read as the lines they are.
+        texte = texte.replace("\r", "\n")
+        data, chemin = texte.encode("utf-8"), None
     texte_sans_fin = texte.rstrip("\r\n")
     fin_premiere = texte_sans_fin.find("\n")
     premiere = texte_sans_fin[:fin_premiere if fin_premiere >= 0 else None].rstrip("\r")
@@ -175,8 +239,18 @@ def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str,
         raise FichierRejete([Erreur(1, None, None,
                                     "La première ligne est vide : elle doit contenir les en-têtes "
                                     "de colonnes.")])
+    if premiere.count('"') % 2:
+        raise FichierRejete([Erreur(1, None, premiere[:200],
+                                    "Guillemet non fermé dans la ligne d'en-têtes : chaque "
+                                    "guillemet ouvrant doit avoir son guillemet fermant.")])
     sep = _separateur(premiere)
-    entetes = [h.strip() for h in next(csv.reader([premiere], delimiter=sep))]
+    try:
+        entetes = [h.strip() for h in next(csv.reader([premiere], delimiter=sep))]
+    except csv.Error:
+        raise FichierRejete([Erreur(1, None, premiere[:200],
+                                    "Ligne d'en-têtes illisible : vérifiez les guillemets et "
+                                    "les fins de ligne.")]) from None
+    _verifier_entetes(entetes, premiere)
     lecture = Lecture(table=table, entetes=entetes, format="CSV", encodage=encodage,
                       separateur=sep)
     if "\n" not in texte_sans_fin:
@@ -190,8 +264,52 @@ def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str,
         regulier = False
     if not regulier:
         _lire_csv_python(cur, texte_sans_fin, lecture)
+    _refuser_colonnes_sans_entete(cur, lecture)
     _compter(cur, lecture)
     return lecture
+
+
+def _verifier_entetes(entetes: list[str], premiere: str) -> None:
+    """Refuse a header line that cannot be a table's: one column (unknown separator), or so
+    many columns that the separator must be wrong."""
+    if len(entetes) > MAX_COLONNES:
+        raise FichierRejete([Erreur(1, None, premiere[:200],
+                                    f"La ligne d'en-têtes compte {nombre(len(entetes))} colonnes "
+                                    f"({nombre(MAX_COLONNES)} au plus) : vérifiez le séparateur.")])
+    if len(entetes) == 1:
+        autre = max(AUTRES_SEPARATEURS, key=premiere.count)
+        indice = (f" ; le fichier semble séparé par « {autre} »" if premiere.count(autre) else "")
+        raise FichierRejete([Erreur(1, None, premiere[:200],
+                                    "Une seule colonne trouvée dans la ligne d'en-têtes : le "
+                                    "séparateur doit être le point-virgule, la virgule ou la "
+                                    f"tabulation{indice}. Enregistrez le fichier en CSV avec "
+                                    "l'un de ces séparateurs.")])
+
+
+def _lettre(indice: int) -> str:
+    """Spreadsheet column letter of a 0-based column index (0 -> A, 26 -> AA)."""
+    lettres = ""
+    indice += 1
+    while indice:
+        indice, reste = divmod(indice - 1, 26)
+        lettres = chr(65 + reste) + lettres
+    return lettres
+
+
+def _refuser_colonnes_sans_entete(cur, lecture: Lecture, fusions: str = "") -> None:
+    """A column with values but no header would be silently left out: refuse the file."""
+    for i, entete in enumerate(lecture.entetes):
+        if entete:
+            continue
+        trouve = cur.execute(f"SELECT _ligne, c{i} FROM {lecture.table} WHERE c{i} IS NOT NULL "
+                             f"AND trim(c{i}) <> '' ORDER BY _ligne LIMIT 1").fetchone()
+        if trouve is None:
+            continue
+        ligne, valeur = trouve
+        raise FichierRejete([Erreur(ligne, None, valeur[:200],
+                                    f"La colonne {_lettre(i)} (n° {i + 1}) n'a pas d'en-tête "
+                                    f"mais contient des valeurs (ligne {ligne} : « {valeur[:50]} »)"
+                                    f"{fusions} : donnez-lui un en-tête ou supprimez-la.")])
 
 
 def _lire_csv_duckdb(cur, data: bytes, texte: str, encodage: str, lecture: Lecture,
@@ -214,9 +332,14 @@ def _lire_csv_duckdb(cur, data: bytes, texte: str, encodage: str, lecture: Lectu
                 SELECT * FROM read_csv(?, delim=?, quote='"', escape='"', header=true,
                     auto_detect=false, columns={{{colonnes}}}, store_rejects=true,
                     rejects_table='{rejets}', rejects_scan='{scans}',
-                    max_line_size=4194304)""",
+                    max_line_size={TAILLE_LIGNE_MAX})""",
             [fichier, lecture.separateur],
         )
+    except duckdb.Error:
+        # Whatever DuckDB cannot parse, Python's reader reads (or rejects in French).
+        for reste in (f"{lecture.table}_brut", rejets, scans):
+            cur.execute(f"DROP TABLE IF EXISTS {reste}")
+        return False
     finally:
         if tmp:
             os.unlink(tmp)
@@ -266,9 +389,22 @@ def _lire_csv_python(cur, texte: str, lecture: Lecture) -> None:
     """Exact line numbers for files with quoted line breaks or blank lines."""
     n = len(lecture.entetes)
     reader = csv.reader(io.StringIO(texte, newline=""), delimiter=lecture.separateur)
-    next(reader)
-    debut = reader.line_num + 1
     lignes, valeurs = [], [[] for _ in range(n)]
+    try:
+        next(reader)
+        debut = reader.line_num + 1
+        _lire_enregistrements(reader, debut, n, lecture, lignes, valeurs)
+    except csv.Error as exc:
+        message = ("Ligne trop longue pour être lue (plus de 4 Mo) : vérifiez le fichier."
+                   if "field limit" in str(exc) else
+                   "Ligne illisible (guillemets ou fins de ligne mal placés) : vérifiez le "
+                   "fichier autour de cette ligne.")
+        raise FichierRejete([Erreur(reader.line_num, None, None, message)]) from None
+    _charger(cur, lecture.table, lignes, valeurs)
+
+
+def _lire_enregistrements(reader, debut: int, n: int, lecture: Lecture, lignes: list[int],
+                          valeurs: list[list]) -> None:
     for champs in reader:
         ligne = debut
         debut = reader.line_num + 1
@@ -285,7 +421,6 @@ def _lire_csv_python(cur, texte: str, lecture: Lecture) -> None:
         lignes.append(ligne)
         for i, v in enumerate(champs):
             valeurs[i].append(v if v != "" else None)
-    _charger(cur, lecture.table, lignes, valeurs)
 
 
 def _ligne_csv(champs: list[str], sep: str) -> str:
@@ -380,10 +515,10 @@ def _lire_excel(cur, data: bytes, table: str, feuille: str | None) -> Lecture:
 
     try:
         classeur = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a broken file
+    except Exception:  # openpyxl raises many kinds on a broken file
         raise FichierRejete([Erreur(None, None, None,
-                                    f"Classeur Excel illisible ({type(exc).__name__}) : "
-                                    "ouvrez-le dans Excel et enregistrez-le à nouveau en .xlsx.")])
+                                    "Classeur Excel illisible : ouvrez-le dans Excel et "
+                                    "enregistrez-le à nouveau en .xlsx.")]) from None
     try:
         if feuille:
             if feuille not in classeur.sheetnames:
@@ -393,18 +528,35 @@ def _lire_excel(cur, data: bytes, table: str, feuille: str | None) -> Lecture:
             ws = classeur[feuille]
         else:
             ws = classeur.worksheets[0]
+        nom_feuille = ws.title
+        xml = _XmlFeuille(data, getattr(ws, "_worksheet_path", None))
+        formules = xml.formules(nom_feuille) if xml.a_des_formules() else {}
+        sans_valeur: list[tuple[str, str]] = []
         entetes: list[str] | None = None
         lignes: list[int] = []
         valeurs: list[list] = []
         vides = 0
-        for numero, rangee in enumerate(ws.iter_rows(min_row=1), start=1):
-            cellules = [_cellule(c.value, getattr(c, "number_format", None)) for c in rangee]
+        try:
+            rangees = list(_rangees(ws, formules, sans_valeur))
+        except FichierRejete:
+            raise
+        except Exception:  # a sheet openpyxl cannot walk through
+            raise FichierRejete([Erreur(None, None, None,
+                                        f"Feuille « {nom_feuille} » illisible : ouvrez le "
+                                        "classeur dans Excel et enregistrez-le à nouveau en "
+                                        ".xlsx.")]) from None
+        for numero, cellules in rangees:
             if entetes is None:
                 if any(v is not None for v in cellules):
                     while cellules and cellules[-1] is None:
                         cellules.pop()
                     entetes = [(v or "").strip() for v in cellules]
                     valeurs = [[] for _ in entetes]
+                    ligne_entetes = numero
+                    fusions = xml.fusions(numero)
+                    if fusions:
+                        raise FichierRejete([Erreur(numero, None, ", ".join(fusions),
+                                                    _message_fusions(numero, fusions))])
                 continue
             if all(v is None for v in cellules):
                 vides += 1
@@ -413,17 +565,29 @@ def _lire_excel(cur, data: bytes, table: str, feuille: str | None) -> Lecture:
             for i in range(len(entetes)):
                 valeurs[i].append(cellules[i] if i < len(cellules) else None)
             # Values beyond the last header: say so rather than drop them.
-            if any(v is not None for v in cellules[len(entetes):]):
-                raise FichierRejete([Erreur(numero, None, None,
-                                            "Des valeurs se trouvent dans des colonnes sans "
-                                            "en-tête : nommez ces colonnes ou supprimez-les.")])
-        nom_feuille = ws.title
+            au_dela = [i for i, v in enumerate(cellules[len(entetes):], start=len(entetes))
+                       if v is not None]
+            if au_dela:
+                i = au_dela[0]
+                raise FichierRejete([Erreur(numero, None, cellules[i][:200],
+                                            f"La colonne {_lettre(i)} n'a pas d'en-tête (ligne "
+                                            f"{ligne_entetes}) mais contient des valeurs (cellule "
+                                            f"{_lettre(i)}{numero} : « {cellules[i][:50]} ») : "
+                                            "donnez-lui un en-tête ou supprimez-la.")])
     finally:
         classeur.close()
+    if sans_valeur:
+        cellules_txt = ", ".join(f"{ref} ({f[:40]})" for ref, f in sans_valeur[:5])
+        plus = f" et {nombre(len(sans_valeur) - 5)} autre(s)" if len(sans_valeur) > 5 else ""
+        raise FichierRejete([Erreur(None, None, sans_valeur[0][1][:200],
+                                    f"Formules sans valeur calculée : {cellules_txt}{plus}. "
+                                    "Ouvrez le classeur dans Excel et enregistrez-le (les "
+                                    "valeurs seront calculées), ou remplacez les formules par "
+                                    "leurs valeurs.")])
     if entetes is None:
         raise FichierRejete([Erreur(None, None, None,
-                                    f"La feuille « {nom_feuille if 'nom_feuille' in dir() else ''} » "
-                                    "est vide : aucune ligne d'en-têtes ni de données.")])
+                                    f"La feuille « {nom_feuille} » est vide : aucune ligne "
+                                    "d'en-têtes ni de données.")])
     if not lignes:
         raise FichierRejete([Erreur(None, None, None,
                                     f"La feuille « {nom_feuille} » ne contient que la ligne "
@@ -431,5 +595,90 @@ def _lire_excel(cur, data: bytes, table: str, feuille: str | None) -> Lecture:
     lecture = Lecture(table=table, entetes=entetes, format="Excel", feuille=nom_feuille)
     lecture.lignes_vides = vides
     _charger(cur, table, lignes, valeurs)
+    _refuser_colonnes_sans_entete(cur, lecture)
     _compter(cur, lecture)
     return lecture
+
+
+def _rangees(ws, formules: dict, sans_valeur: list):
+    """(row number, cells as text) of the sheet; formula cells without a computed value are
+    collected in `sans_valeur` as (reference, formula)."""
+    for numero, rangee in enumerate(ws.iter_rows(min_row=1), start=1):
+        cellules = [_cellule(c.value, getattr(c, "number_format", None)) for c in rangee]
+        if formules:
+            for j, v in enumerate(cellules):
+                if v is None and (numero, j) in formules:
+                    sans_valeur.append((f"{_lettre(j)}{numero}", formules[(numero, j)]))
+        yield numero, cellules
+
+
+def _message_fusions(numero: int, fusions: list[str]) -> str:
+    return (f"La ligne d'en-têtes (ligne {numero}) contient des cellules fusionnées "
+            f"({', '.join(fusions[:5])}) : chaque colonne doit avoir son propre en-tête, sur une "
+            "seule ligne. Supprimez les lignes de titre au-dessus des en-têtes et annulez la "
+            "fusion des cellules.")
+
+
+_FUSION = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
+_FORMULE = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+class _XmlFeuille:
+    """The raw XML of a worksheet, for what openpyxl's read-only mode does not give: merged
+    cells, and whether some cells hold formulas. Streamed (never decompressed whole: a small
+    hostile workbook can hold gigabytes of XML)."""
+
+    def __init__(self, data: bytes, chemin: str | None):
+        self.data, self.chemin = data, chemin
+
+    def _chercher(self, motif: re.Pattern, premier: bool = False):
+        """Matches of `motif` in the sheet's XML, read 1 MiB at a time."""
+        import zipfile
+
+        if not self.chemin:
+            return
+        try:
+            with zipfile.ZipFile(io.BytesIO(self.data)) as z, z.open(self.chemin.lstrip("/")) as f:
+                reste = b""
+                while True:
+                    bloc = f.read(1 << 20)
+                    if not bloc:
+                        return
+                    tampon = reste + bloc
+                    for m in motif.finditer(tampon):
+                        if m.end() > len(reste):      # not already seen in the last block
+                            yield m
+                            if premier:
+                                return
+                    reste = tampon[-512:]
+        except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+            return
+
+    def fusions(self, numero: int) -> list[str]:
+        """References of the merged ranges that cross row `numero` (e.g. "A1:H1")."""
+        refs = []
+        for m in self._chercher(_FUSION):
+            col1, l1, col2, l2 = (g.decode() if g else None for g in m.groups())
+            if col2 is None or (col1, l1) == (col2, l2):
+                continue
+            if int(l1) <= numero <= int(l2):
+                refs.append(f"{col1}{l1}:{col2}{l2}")
+        return refs
+
+    def a_des_formules(self) -> bool:
+        return next(self._chercher(_FORMULE, premier=True), None) is not None
+
+    def formules(self, nom_feuille: str) -> dict[tuple[int, int], str]:
+        """{(row, 0-based column): formula} of the sheet."""
+        import openpyxl
+
+        classeur = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True, data_only=False)
+        try:
+            trouvees = {}
+            for numero, rangee in enumerate(classeur[nom_feuille].iter_rows(min_row=1), start=1):
+                for j, c in enumerate(rangee):
+                    if getattr(c, "data_type", None) == "f":
+                        trouvees[(numero, j)] = str(c.value)
+            return trouvees
+        finally:
+            classeur.close()

@@ -40,6 +40,10 @@ DATE = "date"
 BOOLEEN = "booleen"
 ENUM = "enum"
 
+# Longest text accepted per kind (characters): a name or a reason fits easily; a megabyte in a
+# cell is a broken or hostile file, not data.
+LONGUEUR_MAX = {TEXTE: 1000, IDENTIFIANT: 100, CODE: 50}
+
 
 @dataclass(frozen=True)
 class Colonne:

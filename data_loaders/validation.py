@@ -18,6 +18,10 @@ from data_loaders.normalisation import _BLANCS, _litteral
 from data_loaders.specs import Colonne, Jeu
 
 DATE_MIN = date(1990, 1, 1)
+VALEUR_AFFICHEE_MAX = 200   # an error shows at most this many characters of the value read
+# Invisible characters that have no place in a cell: C0 controls but tab and line breaks, DEL,
+# and the bidirectional overrides that make a text display other than it reads.
+CARACTERES_INTERDITS = "[\\x{00}-\\x{08}\\x{0B}\\x{0C}\\x{0E}-\\x{1F}\\x{7F}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]"
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,23 @@ def regles_colonnes(jeu: Jeu) -> list[Regle]:
         if col.type == specs.DATE:
             regles.append(Regle(f"{x} IS NOT NULL AND {x} < DATE '{DATE_MIN.isoformat()}'",
                                 col.nom, _litteral("date invraisemblable : antérieure à 1990")))
+        if col.type in specs.LONGUEUR_MAX:
+            maxi = specs.LONGUEUR_MAX[col.type]
+            regles.append(Regle(
+                f"{x} IS NOT NULL AND length({x}) > {maxi}", col.nom,
+                f"'valeur trop longue (' || {_nombre_sql(f'length({x})')} || ' caractères) : "
+                f"{maxi:,} au plus'".replace(f"{maxi:,}", f"{maxi:,}".replace(",", " "))))
+            regles.append(Regle(
+                f"{x} IS NOT NULL AND regexp_matches({x}, '{CARACTERES_INTERDITS}')", col.nom,
+                "'caractère invisible interdit (U+' || "
+                f"upper(printf('%04x', unicode(regexp_extract({x}, '{CARACTERES_INTERDITS}')))) "
+                "|| ') : retirez-le de la cellule'"))
     return regles
+
+
+def _nombre_sql(expr: str) -> str:
+    """SQL writing an integer the French way, with a space between thousands."""
+    return f"replace(format('{{:,}}', {expr}), ',', ' ')"
 
 
 def _commune_connue(colonne: str = "code_insee") -> Regle:
@@ -285,12 +305,19 @@ def cellules_lues(cur: duckdb.DuckDBPyConnection, jeu: Jeu, table_lue: str, norm
     return all(t == (lignes if c.defaut else b) for c, b, t in zip(cols, bruts, types[1:]))
 
 
+def _tronquer(valeur: str) -> str:
+    """SQL of the value shown with an error: a huge cell is cut (the quarantine keeps the
+    whole line)."""
+    return (f"CASE WHEN length({valeur}) > {VALEUR_AFFICHEE_MAX} "
+            f"THEN left({valeur}, {VALEUR_AFFICHEE_MAX}) || '…' ELSE {valeur} END")
+
+
 def valider(cur: duckdb.DuckDBPyConnection, jeu: Jeu, norm: str, table: str,
             aujourd_hui: date | None = None) -> int:
     """Create temp table `table` (_ligne, colonne, valeur, message); return the error count."""
     requetes = []
     for r in _regles(jeu, aujourd_hui):
-        valeur = r.valeur or f"n.b_{r.colonne}"
+        valeur = _tronquer(r.valeur or f"n.b_{r.colonne}")
         requetes.append(
             f"SELECT n._ligne, {_litteral(r.colonne)} AS colonne, {valeur} AS valeur, "
             f"{r.message} AS message FROM {norm} n {r.jointures} WHERE {r.condition}"
@@ -312,7 +339,7 @@ def revalider_portee(cur: duckdb.DuckDBPyConnection, jeu: Jeu, norm: str, err: s
                     f"ANTI JOIN {err} e ON e._ligne = n._ligne")
         avant = cur.execute(f"SELECT count(*) FROM {err}").fetchone()[0]
         for r in regles:
-            valeur = r.valeur or f"n.b_{r.colonne}"
+            valeur = _tronquer(r.valeur or f"n.b_{r.colonne}")
             cur.execute(
                 (f"INSERT INTO {err} SELECT n._ligne, {_litteral(r.colonne)}, {valeur}, "
                  f"{r.message} FROM {gardees} n {r.jointures} WHERE {r.condition}"

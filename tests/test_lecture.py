@@ -516,8 +516,10 @@ def test_xlsx_valeur_sous_une_colonne_sans_entete_refusee(base, fichiers):
     avant = instantane(base)
     rapport = importer(base, "mises_a_disposition", chemin)
     assert rapport.statut == "rejete"
-    assert erreurs(rapport) == [(3, None, None)]
-    assert "colonnes sans en-tête" in rapport.erreurs[0].message
+    assert erreurs(rapport) == [(3, None, "note perdue ?")]
+    assert rapport.erreurs[0].message == (
+        "La colonne G n'a pas d'en-tête (ligne 1) mais contient des valeurs (cellule G3 : "
+        "« note perdue ? ») : donnez-lui un en-tête ou supprimez-la.")
     assert instantane(base) == avant
 
 
