@@ -161,6 +161,10 @@ class Roles:
     def habilitation(self, email: str) -> Habilitation:
         """The rights of a signed-in address; DroitsInsuffisants if it has none."""
         adresse = (email or "").strip().lower()
+        if not adresse:
+            raise DroitsInsuffisants(
+                "Adresse électronique absente : le fournisseur d'identité doit la transmettre "
+                "(portée « email »).")
         if not _ADRESSE.fullmatch(adresse):
             raise DroitsInsuffisants(f"Adresse électronique invalide : « {email} ».")
         regle = self.adresses.get(adresse) or self.domaines.get(adresse.rsplit("@", 1)[1])
@@ -219,15 +223,17 @@ def roles_depuis_texte(texte: str, source: str = "roles.toml") -> Roles:
         if not isinstance(table, dict):
             erreurs.ajouter(section, f"« {section} » doit être une table ([{section}.\"…\"])")
             continue
+        vues: set[str] = set()
         for nom, valeur in table.items():
             titre = f'[{section}."{nom}"]'
             cle = nom.strip().lower()
             if not motif.fullmatch(cle):
                 erreurs.ajouter(titre, f"« {nom} » n'est pas {attendu}")
                 continue
-            if cle in cible:
+            if cle in vues:
                 erreurs.ajouter(titre, f"« {nom} » figure deux fois (majuscules mises à part)")
                 continue
+            vues.add(cle)
             regle = _regle(valeur, titre, erreurs)
             if regle is not None:
                 cible[cle] = regle
@@ -239,7 +245,7 @@ def roles_depuis_texte(texte: str, source: str = "roles.toml") -> Roles:
                                         "role = \"lecteur\"")
         elif valeur["role"] != LECTEUR:
             erreurs.ajouter("[defaut]", f"rôle par défaut « {valeur['role']} » refusé ; attendu : "
-                                        "\"lecteur\" (ou pas de section [defaut])")
+                                        "\"lecteur\" (ou pas de section [defaut])", "role")
         else:
             defaut = Regle(LECTEUR)
     erreurs.lever()
@@ -256,9 +262,23 @@ class _Erreurs:
     def __init__(self, texte: str, source: str):
         self.lignes = texte.splitlines()
         self.source = source
-        self.messages: list[str] = []
+        self.messages: list[tuple[int, str]] = []
 
-    def ligne(self, titre: str) -> int | None:
+    def ligne(self, titre: str, cle: str | None = None) -> int | None:
+        """The line of a section (or of its key `cle`, when found within the section)."""
+        debut = self._ligne_section(titre)
+        if debut is None or cle is None:
+            return debut
+        motif = re.compile(rf"(^|[{{,\s]){re.escape(cle)}\s*=")
+        for i in range(debut, len(self.lignes) + 1):
+            code = self.lignes[i - 1].split("#", 1)[0]
+            if i > debut and code.strip().startswith("["):
+                break
+            if motif.search(code):
+                return i
+        return debut
+
+    def _ligne_section(self, titre: str) -> int | None:
         """The line of a section header such as [adresses."x@y.fr"] (quotes and spaces aside)."""
         cible = re.sub(r"[\s'\"]", "", titre)
         # The same rule written as a key: `adresses."x@y.fr" = {...}` or `"x@y.fr" = {...}`.
@@ -271,14 +291,15 @@ class _Erreurs:
                 return i
         return None
 
-    def ajouter(self, titre: str, message: str) -> None:
-        n = self.ligne(titre)
+    def ajouter(self, titre: str, message: str, cle: str | None = None) -> None:
+        n = self.ligne(titre, cle)
         ou = f"ligne {n}, " if n else ""
-        self.messages.append(f"{self.source}, {ou}{titre} : {message}.")
+        quoi = f"{titre} {cle}" if cle else titre
+        self.messages.append((n or 0, f"{self.source}, {ou}{quoi} : {message}."))
 
     def lever(self) -> None:
         if self.messages:
-            raise FichierRolesInvalide("\n".join(self.messages))
+            raise FichierRolesInvalide("\n".join(m for _, m in sorted(self.messages)))
 
 
 def _regle(valeur, titre: str, erreurs: _Erreurs) -> Regle | None:
@@ -288,12 +309,16 @@ def _regle(valeur, titre: str, erreurs: _Erreurs) -> Regle | None:
     avant = len(erreurs.messages)
     inconnues = set(valeur) - {"role", "bailleurs", "departements"}
     for cle in sorted(inconnues):
-        erreurs.ajouter(titre, f"clé « {cle} » inconnue ; attendu : role, bailleurs, departements")
+        erreurs.ajouter(titre, f"clé « {cle} » inconnue ; attendu : role, bailleurs, "
+                               "departements", cle)
     role = valeur.get("role")
+    if role is None:
+        erreurs.ajouter(titre, "rôle absent ; attendu : role = \"admin\", \"lecteur\", "
+                               "\"bailleur\" ou \"etat\"")
+        return None
     if role not in ROLES:
-        erreurs.ajouter(titre, f"rôle « {role if role is not None else ''} » "
-                               f"{'inconnu' if role is not None else 'absent'} ; attendu : "
-                               + ", ".join(ROLES))
+        erreurs.ajouter(titre, f"rôle « {role} » inconnu ; attendu : " + ", ".join(ROLES),
+                        "role")
         return None
     bailleurs = _liste(valeur, "bailleurs", titre, erreurs, _CODE_BAILLEUR,
                        "des codes de bailleur entre guillemets, par exemple [\"OLS01\"]",
@@ -306,9 +331,11 @@ def _regle(valeur, titre: str, erreurs: _Erreurs) -> Regle | None:
     if role == ETAT and not departements and "departements" not in valeur:
         erreurs.ajouter(titre, "le rôle etat demande ses départements : departements = [\"13\"]")
     if role != BAILLEUR and "bailleurs" in valeur:
-        erreurs.ajouter(titre, f"« bailleurs » ne vaut que pour le rôle bailleur (rôle : {role})")
+        erreurs.ajouter(titre, f"« bailleurs » ne vaut que pour le rôle bailleur (rôle : {role})",
+                        "bailleurs")
     if role != ETAT and "departements" in valeur:
-        erreurs.ajouter(titre, f"« departements » ne vaut que pour le rôle etat (rôle : {role})")
+        erreurs.ajouter(titre, f"« departements » ne vaut que pour le rôle etat (rôle : {role})",
+                        "departements")
     if len(erreurs.messages) > avant:
         return None
     return Regle(role, frozenset(bailleurs), frozenset(departements))
@@ -320,13 +347,14 @@ def _liste(valeur: dict, cle: str, titre: str, erreurs: _Erreurs, motif: re.Patt
         return []
     liste = valeur[cle]
     if not isinstance(liste, list) or not liste:
-        erreurs.ajouter(titre, f"{cle} = {liste!r} ; attendu : une liste non vide, {attendu}")
+        erreurs.ajouter(titre, f"valeur « {liste} » refusée ; attendu : une liste non vide, "
+                               f"{attendu}", cle)
         return []
     codes = []
     for element in liste:
         code = normaliser(element) if isinstance(element, str) else None
         if code is None or not motif.fullmatch(code):
-            erreurs.ajouter(titre, f"{cle} : valeur {element!r} refusée ; attendu : {attendu}")
+            erreurs.ajouter(titre, f"valeur « {element} » refusée ; attendu : {attendu}", cle)
         else:
             codes.append(code)
     return codes

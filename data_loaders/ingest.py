@@ -157,47 +157,51 @@ class _RegleDroits:
     colonne: str          # the column the line error points at
     jointure: str
     valeur: str           # what is compared with the allowed codes
-    affiche: str          # what the error shows as the value read
+    affiche: str          # the value the error and the summary show
     permis: tuple[str, ...]
-    quoi: str             # "bailleur(s)" / "département(s)"
+    nom_ligne: str        # "bailleur" in "bailleur OLS2 hors de vos droits"
+    nom_hors: str         # "bailleur(s)" in the summary of the codes refused
+    nom_permis: str       # "le(s) bailleur(s)" in "vous importez seulement pour …"
 
     @property
     def condition(self) -> str:
         return f"{self.valeur} IS NOT NULL AND NOT list_contains($permis, {self.valeur})"
 
     def message_sql(self) -> str:
-        return (f"'{self.quoi} ' || {self.valeur} || ' hors de vos droits : vous importez "
-                f"seulement pour {self.quoi} ' || $liste")
+        return (f"'{self.nom_ligne} ' || {self.valeur} || ' hors de vos droits : vous importez "
+                f"seulement pour {self.nom_permis} ' || $liste")
 
     def parametres(self) -> dict:
         return {"permis": list(self.permis), "liste": ", ".join(self.permis)}
 
     def resume(self, hors: list[str]) -> str:
-        return (f"Lignes hors de vos droits : {self.quoi} {', '.join(hors)} (vous importez "
-                f"seulement pour {self.quoi} {', '.join(self.permis)}).")
+        return (f"Lignes hors de vos droits : {self.nom_hors} {', '.join(hors)} (vous importez "
+                f"seulement pour {self.nom_permis} {', '.join(self.permis)}).")
 
 
 def _regle_droits(habilitation: Habilitation | None, type_donnees: str) -> _RegleDroits | None:
     if habilitation is None:
         return None
+    bailleurs = tuple(sorted(habilitation.bailleurs))
+    departements = tuple(sorted(habilitation.departements))
     if habilitation.role == BAILLEUR:
         return _RegleDroits("bailleur_code", "", "n.bailleur_code", "n.bailleur_code",
-                            tuple(sorted(habilitation.bailleurs)), "bailleur(s)")
+                            bailleurs, "bailleur", "bailleur(s)", "le(s) bailleur(s)")
     if habilitation.role == ETAT and type_donnees == "conventions":
-        return _RegleDroits("departement", "", "n.departement", "n.departement",
-                            tuple(sorted(habilitation.departements)), "département(s)")
+        return _RegleDroits("departement", "", "n.departement", "n.departement", departements,
+                            "département", "département(s)", "le(s) département(s)")
     if habilitation.role == ETAT and type_donnees == "documents_epci":
         # The EPCI's own département (the one holding most of its population): one owner each.
         return _RegleDroits("epci_siren", "JOIN epci e ON e.epci_siren = n.epci_siren",
-                            "e.departement", "n.epci_siren",
-                            tuple(sorted(habilitation.departements)), "département(s)")
+                            "e.departement", "n.epci_siren", departements,
+                            "EPCI du département", "EPCI", "le(s) département(s)")
     return None
 
 
 def _hors_droits(cur, regle: _RegleDroits, norm: str) -> list[str]:
     """The distinct codes of the file outside the user's rights."""
     return [r[0] for r in cur.execute(
-        f"SELECT DISTINCT {regle.valeur} FROM {norm} n {regle.jointure} "
+        f"SELECT DISTINCT {regle.affiche} FROM {norm} n {regle.jointure} "
         f"WHERE {regle.condition} ORDER BY 1", {"permis": list(regle.permis)}).fetchall()]
 
 
