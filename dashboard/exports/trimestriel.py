@@ -1,0 +1,261 @@
+"""The quarterly bilan pack of the club régional: an .xlsx workbook with one sheet per axis, and
+a standalone .html report with the charts, tables and takeaways, to e-mail and project.
+
+The HTML report opens without any network: plotly.js is embedded once (no CDN), MathJax is not
+used, no web font, no image or stylesheet loaded from elsewhere; figures are French
+(``formatting``). Its parts are the page's (``contenu_bilan.parties``).
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+
+import duckdb
+import pandas as pd
+
+from dashboard import contenu_bilan, messages
+from dashboard.exports.couverture import NOM_FEUILLE, ecrire_couverture
+from dashboard.exports.tableaux import (
+    RienAExporter,
+    ecrire_tableau,
+    nom_feuille,
+    nouveau_classeur,
+    octets,
+)
+from dashboard.formatting import (
+    date_fr,
+    en_tete,
+    est_indefini,
+    formater_tableau,
+    genre,
+    nombre,
+    pourcentage,
+)
+from dashboard.metrics import (
+    COLONNES_BILAN,
+    COLONNES_SUPPLEMENTAIRES,
+    Filtres,
+    bilan,
+    controles,
+    fraicheur,
+    hors_flux,
+    total,
+)
+
+# One sheet per axis of the bilan (DOMAIN §4.4), in reading order.
+FEUILLES_AXES = {
+    "reservataire": "Par réservataire",
+    "type_reservataire": "Par type de réservataire",
+    "bailleur": "Par bailleur",
+    "departement": "Par département",
+    "epci": "Par EPCI",
+    "trimestre": "Par trimestre",
+}
+VUES = {"mad": "mises à disposition (date de mise à disposition)",
+        "baux": "baux signés (date du bail)"}
+
+
+def verifier(con, annee: int, trimestre: int, vue: str, filtres: Filtres) -> pd.DataFrame:
+    """The total row of the selection; raises ``RienAExporter`` when it holds nothing."""
+    ligne = total(con, annee, trimestre, vue, "cumul", filtres)
+    if messages.bilan_vide(ligne):
+        precision = f" avec les filtres {filtres.description()}" if not filtres.est_vide() else ""
+        raise RienAExporter(f"rien à exporter : ni convention ni mise à disposition en {annee}"
+                            f"{precision}.")
+    return ligne
+
+
+def titre(annee: int, trimestre: int) -> str:
+    return f"Bilan trimestriel au {date_fr(contenu_bilan.fin_trimestre(annee, trimestre))}"
+
+
+def nom_fichier(annee: int, trimestre: int, extension: str) -> str:
+    """``bilan_trimestriel_2025_T2.xlsx``."""
+    return f"bilan_trimestriel_{annee}_T{trimestre}.{extension}"
+
+
+def _informations(con, annee, trimestre, vue, filtres, aujourd_hui) -> list[tuple[str, object]]:
+    fraiche = fraicheur(con, annee)
+    dernier = fraiche["dernier_import"].max() if len(fraiche) else None
+    infos: list[tuple[str, object]] = [
+        ("Période", f"du {date_fr(date(annee, 1, 1))} au "
+                    f"{date_fr(contenu_bilan.fin_trimestre(annee, trimestre))} (cumul depuis le "
+                    "1er janvier)"),
+        ("Fin de la période", contenu_bilan.fin_trimestre(annee, trimestre)),
+        ("Décompte", VUES[vue]),
+        ("Filtres", filtres.description() or "aucun (toute la région)"),
+        ("Dernier import des mises à disposition",
+         pd.Timestamp(dernier).to_pydatetime() if dernier is not None and not pd.isna(dernier)
+         else "aucun"),
+        ("Édité le", aujourd_hui),
+    ]
+    return infos
+
+
+DEFINITIONS = [
+    ("Droits prévus", "Droits annuels des conventions × trimestre ÷ 4 (prorata temporis)."),
+    ("Mises à disposition", "Logements du flux orientés vers le réservataire, datés du 1er "
+                            "janvier à la fin du trimestre, quelle que soit leur issue."),
+    ("Écart", "Mises à disposition − droits prévus (négatif : en retard)."),
+    ("Taux de réalisation", "Mises à disposition ÷ droits prévus."),
+    ("Baux signés", "Mises à disposition dont l'issue est « Bail signé »."),
+    ("Taux de chute", "Refus (demandeur, CALEOL) et sans candidat ÷ mises à disposition "
+                      "résolues (hors « en cours »)."),
+    ("Part prévue / part réelle", "Droits ÷ flux annuel des périmètres, face aux mises à "
+                                  "disposition ÷ toutes les mises à disposition du flux."),
+    ("Non ventilé", "Droits départementaux qui ne peuvent être répartis entre EPCI faute de parc "
+                    "connu."),
+]
+
+
+def classeur(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: str = "mad",
+             filtres: Filtres | None = None, aujourd_hui: date | None = None) -> bytes:
+    """The pack's workbook: « Présentation », one sheet per axis (every column of the bilan, the
+    total under the table), « Hors flux », « Contrôles ». Raises ``RienAExporter`` when the
+    selection is empty."""
+    filtres = filtres or Filtres()
+    ligne_totale = verifier(con, annee, trimestre, vue, filtres)
+    aujourd_hui = aujourd_hui or date.today()
+    colonnes = list(COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES)
+    wb = nouveau_classeur()
+    feuilles = [(nom, "Chaque trimestre de l'année avec ses propres chiffres." if a == "trimestre"
+                 else "Droits prévus, mises à disposition, écart et taux ; le total sous le "
+                      "tableau.")
+                for a, nom in FEUILLES_AXES.items()]
+    feuilles += [("Hors flux", "Mutations, relogements, premières locations et stock par "
+                               "bailleur."),
+                 ("Contrôles", "Anomalies des conventions et des mises à disposition.")]
+    informations = _informations(con, annee, trimestre, vue, filtres, aujourd_hui)
+    lecture = contenu_bilan.lecteur(con)
+    informations += [(f"À retenir ({i})", p.message)
+                     for i, p in enumerate(contenu_bilan.parties(lecture, annee, trimestre, vue,
+                                                                 filtres), start=1)
+                     if p.message and p.message != messages.AUCUNE_DONNEE]
+    ecrire_couverture(wb.create_sheet(NOM_FEUILLE), titre(annee, trimestre), informations,
+                      DEFINITIONS, feuilles)
+    for axe, nom in FEUILLES_AXES.items():
+        df = bilan(con, annee, trimestre, axe, vue, "cumul", filtres)
+        ecrire_tableau(wb.create_sheet(nom_feuille(nom)), df[colonnes],
+                       total=ligne_totale[colonnes])
+    hf = hors_flux(con, annee, trimestre, "bailleur", "cumul", filtres)
+    hf_total = hors_flux(con, annee, trimestre, "total", "cumul", filtres)
+    ecrire_tableau(wb.create_sheet("Hors flux"), hf, total=hf_total)
+    ecrire_tableau(wb.create_sheet("Contrôles"), controles(con, annee, trimestre, filtres))
+    return octets(wb)
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+_STYLE = """
+body { font-family: Inter, Arial, Helvetica, sans-serif; color: #161616; margin: 2rem auto;
+       max-width: 1200px; padding: 0 1rem; }
+h1 { color: #000091; } h2 { color: #000091; margin-top: 2.5rem; }
+.chiffres { display: flex; flex-wrap: wrap; gap: 1rem; }
+.chiffre { border: 1px solid #ddd; border-radius: 6px; padding: .6rem 1rem; min-width: 10rem; }
+.chiffre .valeur { font-size: 1.6rem; font-weight: bold; }
+.message { font-weight: bold; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: .9rem; }
+th, td { border: 1px solid #ddd; padding: .25rem .5rem; }
+th { background: #f6f6f6; text-align: left; }
+td.nombre { text-align: right; white-space: nowrap; }
+.note { color: #666; font-size: .85rem; }
+@media print { section { page-break-inside: avoid; } }
+"""
+
+
+def _table_html(df: pd.DataFrame, colonnes: list[str] | None = None) -> str:
+    vue = df[colonnes] if colonnes else df
+    texte = formater_tableau(vue)
+    droite = {c: genre(c, vue[c]) not in ("texte", "date") for c in vue.columns}
+    lignes = ["<table>", "<thead><tr>"
+              + "".join(f"<th>{html.escape(en_tete(c))}</th>" for c in vue.columns)
+              + "</tr></thead>", "<tbody>"]
+    for enregistrement in texte.itertuples(index=False):
+        lignes.append("<tr>" + "".join(
+            f"<td class=\"nombre\">{html.escape(str(v))}</td>" if droite[c]
+            else f"<td>{html.escape(str(v))}</td>"
+            for c, v in zip(vue.columns, enregistrement)) + "</tr>")
+    lignes += ["</tbody>", "</table>"]
+    return "\n".join(lignes)
+
+
+def _chiffre(libelle: str, valeur: str) -> str:
+    return (f"<div class=\"chiffre\"><div>{html.escape(libelle)}</div>"
+            f"<div class=\"valeur\">{html.escape(valeur)}</div></div>")
+
+
+def rapport_html(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: str = "mad",
+                 filtres: Filtres | None = None, aujourd_hui: date | None = None) -> str:
+    """The standalone HTML report (one file, plotly.js embedded once, no network needed).
+    Raises ``RienAExporter`` when the selection is empty."""
+    filtres = filtres or Filtres()
+    t = verifier(con, annee, trimestre, vue, filtres).iloc[0]
+    aujourd_hui = aujourd_hui or date.today()
+    libelle_mad = "Mises à disposition" if vue == "mad" else "Baux signés (décompte)"
+    corps = [f"<h1>{html.escape(titre(annee, trimestre))}</h1>"]
+    infos = _informations(con, annee, trimestre, vue, filtres, aujourd_hui)
+    corps.append("<p class=\"note\">" + " · ".join(
+        f"{html.escape(libelle)} : {html.escape(_texte(valeur))}"
+        for libelle, valeur in infos if libelle != "Fin de la période") + "</p>")
+    corps.append("<div class=\"chiffres\">" + "".join([
+        _chiffre("Droits prévus", nombre(t["droits_prevus"], 0)),
+        _chiffre(libelle_mad, nombre(t["mises_a_disposition"], 0)),
+        _chiffre("Écart", nombre(t["ecart"], 0)),
+        _chiffre("Taux de réalisation", pourcentage(t["taux_realisation"], 1)),
+        _chiffre("Baux signés", nombre(t["baux_signes"], 0)),
+        _chiffre("Taux de chute", pourcentage(t["taux_chute"], 1)),
+    ]) + "</div>")
+    plotly_inclus = False
+    for partie in contenu_bilan.parties(contenu_bilan.lecteur(con), annee, trimestre, vue,
+                                        filtres):
+        corps.append(f"<section id=\"{html.escape(partie.cle)}\">")
+        corps.append(f"<h2>{html.escape(partie.titre)}</h2>")
+        if partie.donnees is None or partie.donnees.empty:
+            corps.append(f"<p>{html.escape(partie.vide)}</p></section>")
+            continue
+        if partie.message:
+            corps.append(f"<p class=\"message\">{html.escape(partie.message)}</p>")
+        figure = partie.figure("normale")
+        corps.append(figure.to_html(
+            full_html=False, include_plotlyjs=not plotly_inclus, include_mathjax=False,
+            div_id=f"graphique_{partie.cle}",
+            config={"displaylogo": False, "locale": "fr", "responsive": True,
+                    "modeBarButtonsToRemove": ["sendDataToCloud"]}))
+        plotly_inclus = True
+        corps.append(_table_html(partie.donnees, partie.colonnes))
+        corps.append("</section>")
+    corps.append(f"<p class=\"note\">Édité le {date_fr(aujourd_hui)} par Gestion en flux. "
+                 "Chiffres du moteur de calcul (conventions, parc et mises à disposition "
+                 "importés).</p>")
+    return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{html.escape(titre(annee, trimestre))}</title>\n"
+            f"<style>{_STYLE}</style>\n</head>\n<body>\n" + "\n".join(corps)
+            + "\n</body>\n</html>\n")
+
+
+def _texte(valeur: object) -> str:
+    if isinstance(valeur, datetime):
+        return valeur.strftime("%d/%m/%Y %H:%M")
+    if isinstance(valeur, date):
+        return date_fr(valeur)
+    if est_indefini(valeur):
+        return "—"
+    return str(valeur)
+
+
+def figure(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, cle: str,
+           vue: str = "mad", filtres: Filtres | None = None, taille: str = "normale"):
+    """The plotly figure of the part ``cle`` of the bilan (``cles_graphiques``)."""
+    for partie in contenu_bilan.parties(contenu_bilan.lecteur(con), annee, trimestre, vue,
+                                        filtres or Filtres()):
+        if partie.cle == cle:
+            return partie.figure(taille)
+    raise ValueError(f"graphique inconnu : {cle!r} (choix : {', '.join(cles_graphiques())})")
+
+
+def cles_graphiques() -> tuple[str, ...]:
+    """The keys of the bilan's charts, in page order."""
+    return ("reservataire", "type", "bailleur", "croise", "cumuls", "epci", "entonnoir",
+            "hors_flux")
