@@ -21,6 +21,7 @@ import metrics_fixtures as fx
 from dashboard.metrics.droits_acquis import (
     conventions_droits_acquis,
     convertir,
+    lire_programmes,
     taux_rotation_departemental,
 )
 from dashboard.metrics.orientation import (
@@ -369,8 +370,8 @@ def test_conversion_erreurs_en_francais():
                    {"programme": "B", "droits_de_suite": "-3"},
                    {"programme": "C", "droits_de_suite": "beaucoup"}], 0.08)
     message = str(exc.value)
-    assert "ligne 2, colonne « droits_de_suite », valeur « -3 »" in message
-    assert "ligne 3, colonne « droits_de_suite », valeur « beaucoup »" in message
+    assert "ligne 2, colonne « droits de suite », valeur « -3 »" in message
+    assert "ligne 3, colonne « droits de suite », valeur « beaucoup »" in message
     assert "un nombre positif ou nul est attendu" in message
     with pytest.raises(ValueError, match="taux de rotation invalide : « 8 »"):
         convertir([{"programme": "A", "droits_de_suite": 3}], 8)
@@ -386,3 +387,16 @@ def test_taux_de_rotation_departemental_du_moteur():
     acquis = conventions_droits_acquis(con, "B1", 2025)
     assert list(acquis["departement"]) == ["84"]
     assert list(acquis["droits_annuels"]) == pytest.approx([12])
+
+
+def test_programmes_saisis_ou_colles_en_texte():
+    texte = "Les Oliviers ; 40\nLe Mistral\t25\n\nLa Bastide 10,5\n"
+    df = convertir(lire_programmes(texte), 0.08)
+    assert list(df["programme"]) == ["Les Oliviers", "Le Mistral", "La Bastide"]
+    # 10,5 × 8 % = 0,84
+    assert list(df["droits_uniques"]) == pytest.approx([3.2, 2.0, 0.84])
+    with pytest.raises(ValueError, match="ligne 2, colonne « droits de suite », valeur « x »"):
+        lire_programmes("A ; 1\nB ; x")
+    # the text's own line numbers, blank lines included
+    with pytest.raises(ValueError, match="ligne 3, colonne « droits de suite », valeur « -2 »"):
+        convertir(lire_programmes("A ; 1\n\nB ; -2"), 0.1)

@@ -66,8 +66,9 @@ def convertir(programmes: pd.DataFrame | Iterable[Mapping], taux_rotation) -> pd
     ``taux_rotation`` (a fraction between 0 and 1).
 
     Returns ``COLONNES_CONVERSION``, one row per programme (rows with neither a name nor droits
-    are skipped). Raises ValueError with a French message naming the line (1 = the first
-    programme), the column, the value and what was expected.
+    are skipped). Raises ValueError with a French message naming the line (a row's ``ligne``
+    when given, as ``lire_programmes`` does, else 1 = the first programme), the column, the value
+    and what was expected.
     """
     try:
         taux = _nombre(taux_rotation)
@@ -81,6 +82,7 @@ def convertir(programmes: pd.DataFrame | Iterable[Mapping], taux_rotation) -> pd
     sortie = []
     erreurs = []
     for i, ligne in enumerate(lignes, start=1):
+        i = int(ligne.get("ligne") or i)  # the text's own line number (lire_programmes)
         nom = ligne.get("programme")
         nom = "" if est_indefini(nom) else str(nom).strip()
         brut = ligne.get("droits_de_suite")
@@ -89,12 +91,12 @@ def convertir(programmes: pd.DataFrame | Iterable[Mapping], taux_rotation) -> pd
             if droits is not None and (math.isnan(droits) or droits < 0):
                 raise ValueError
         except ValueError:
-            erreurs.append(f"ligne {i}, colonne « droits_de_suite », valeur « {brut} » : "
+            erreurs.append(f"ligne {i}, colonne « droits de suite », valeur « {brut} » : "
                            "un nombre positif ou nul est attendu")
             continue
         if droits is None:
             if nom:
-                erreurs.append(f"ligne {i}, colonne « droits_de_suite », valeur vide : le "
+                erreurs.append(f"ligne {i}, colonne « droits de suite », valeur vide : le "
                                f"nombre de droits de suite du programme « {nom} » est attendu")
             continue
         sortie.append({"programme": nom or f"Programme {i}", "droits_de_suite": droits,
@@ -106,3 +108,33 @@ def convertir(programmes: pd.DataFrame | Iterable[Mapping], taux_rotation) -> pd
         df[col] = df[col].astype("float64")
     df["programme"] = df["programme"].astype(object)
     return df
+
+
+def lire_programmes(texte: str) -> list[dict]:
+    """Programmes typed or pasted as text, one per line: ``name ; droits de suite`` (``;``, tab —
+    a paste from a spreadsheet — or the last space separates them; decimal comma accepted).
+    Blank lines are skipped. Raises ValueError (French, naming the line, the column and the
+    value) for a line without a number; the numbers themselves are checked by ``convertir``."""
+    programmes = []
+    erreurs = []
+    for numero, ligne in enumerate(texte.splitlines(), start=1):
+        if not ligne.strip():
+            continue
+        for separateur in (";", "\t"):
+            if separateur in ligne:
+                nom, _, valeur = ligne.rpartition(separateur)
+                break
+        else:
+            nom, _, valeur = ligne.strip().rpartition(" ")
+        nom, valeur = nom.strip(), valeur.strip()
+        try:
+            _nombre(valeur)
+        except ValueError:
+            erreurs.append(f"ligne {numero}, colonne « droits de suite », valeur « {valeur} » : "
+                           "un nombre est attendu après le nom du programme (ex. « Les "
+                           "Oliviers ; 40 »)")
+            continue
+        programmes.append({"programme": nom, "droits_de_suite": valeur, "ligne": numero})
+    if erreurs:
+        raise ValueError("programmes illisibles : " + " ; ".join(erreurs))
+    return programmes
