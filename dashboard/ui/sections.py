@@ -1,4 +1,5 @@
-"""A chart with its table beside it and downloads of exactly the data shown."""
+"""A chart with its table beside it and downloads of exactly the data shown (CSV for French
+Excel, .xlsx, and the chart as a PNG image), plus the download bar of whole reports."""
 
 from __future__ import annotations
 
@@ -13,9 +14,16 @@ from dashboard.formatting import formater_tableau
 from dashboard.ui.filtres import demander_filtre
 
 
-def telechargements(tableau: pd.DataFrame, nom_fichier: str, cle: str) -> None:
-    """CSV for French Excel and .xlsx of the table, generated only when clicked."""
-    a, b = st.columns(2)
+def telechargements(tableau: pd.DataFrame, nom_fichier: str, cle: str,
+                    figure: Callable[[], object] | None = None) -> None:
+    """CSV for French Excel and .xlsx of the table — and, given its ``figure``, the chart as a
+    PNG image —, each generated only when clicked. Without Chromium on the server, the PNG
+    button is replaced by a French note saying so."""
+    if figure is not None:
+        a, b, c = st.columns(3)
+        _bouton_png(c, figure, nom_fichier, cle)
+    else:
+        a, b = st.columns(2)
     a.download_button("CSV (Excel)", lambda: csv_excel(tableau), file_name=f"{nom_fichier}.csv",
                       mime="text/csv", key=f"{cle}_csv", icon=":material/download:",
                       on_click="ignore")
@@ -23,6 +31,18 @@ def telechargements(tableau: pd.DataFrame, nom_fichier: str, cle: str) -> None:
                       file_name=f"{nom_fichier}.xlsx", key=f"{cle}_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       icon=":material/download:", on_click="ignore")
+
+
+def _bouton_png(colonne, figure: Callable[[], object], nom_fichier: str, cle: str) -> None:
+    from dashboard.exports import images
+
+    raison = images.indisponibilite()
+    if raison:
+        colonne.caption(raison)
+        return
+    colonne.download_button("Image PNG", lambda: images.png(figure()),
+                            file_name=f"{nom_fichier}.png", mime="image/png", key=f"{cle}_png",
+                            icon=":material/image:", on_click="ignore")
 
 
 def tableau(df: pd.DataFrame, colonnes: list[str] | None = None, hauteur: int | None = None) -> None:
@@ -67,12 +87,14 @@ def section(
     with droite:
         affiche = donnees[colonnes] if colonnes else donnees
         tableau(affiche)
-        telechargements(affiche, nom_fichier or cle, cle)
+        telechargements(affiche, nom_fichier or cle, cle, figure=figure)
 
 
 @dataclass(frozen=True)
 class Bloc:
-    """One chart of a page, drawn as a section (normal mode) or a slide (presentation mode)."""
+    """One chart of a page, drawn as a section (normal mode) or a slide (presentation mode).
+
+    ``afficher_blocs`` takes any object with these attributes (``contenu_bilan.Partie`` too)."""
 
     titre: str
     cle: str
@@ -82,6 +104,17 @@ class Bloc:
     colonnes: list[str] | None = None
     filtre_au_clic: str | None = None
     vide: str = "Aucune donnée pour cette sélection."
+
+
+def fichiers_du_rapport(titre: str, fichiers: list[tuple[str, str, Callable[[], bytes], str]],
+                        cle: str) -> None:
+    """A row of download buttons for whole reports: (label, file name, bytes maker, MIME type).
+    Each file is made only when its button is clicked."""
+    st.markdown(f"**{titre}**")
+    for colonne, (libelle, nom, produire, mime) in zip(st.columns(len(fichiers)), fichiers):
+        colonne.download_button(libelle, produire, file_name=nom, mime=mime,
+                                key=f"{cle}_{nom}", icon=":material/download:",
+                                on_click="ignore", width="stretch")
 
 
 def afficher_blocs(titre_page: str, blocs: list[Bloc]) -> None:

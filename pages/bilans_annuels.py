@@ -1,0 +1,123 @@
+"""Bilans annuels réservataires: the yearly bilan each bailleur owes every réservataire before
+28 February (CCH R.441-5-1) — on screen, as an .xlsx per réservataire, or all of them as a zip."""
+
+from dashboard.ui.amorce import amorcer
+
+amorcer()  # a direct link on a fresh server: let app.py route it
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard.exports import bilan_annuel as export_annuel
+from dashboard.formatting import nombre, pourcentage
+from dashboard.metrics import bilan_annuel
+from dashboard.store import db_path, version_donnees
+from dashboard.ui.connexion import connexion
+from dashboard.ui.donnees import calcul
+from dashboard.ui.mise_en_page import etat_vide, indicateur
+from dashboard.ui.sections import fichiers_du_rapport, tableau, telechargements
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TOUS = ""
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _annuel(nom: str, base: str, version: tuple, *args):
+    """``metrics.bilan_annuel.<nom>(con, *args)``, cached for this database and data version."""
+    return getattr(bilan_annuel, nom)(connexion(), *args)
+
+
+def annuel(nom: str, *args):
+    return _annuel(nom, str(db_path()), version_donnees(connexion()), *args)
+
+
+def _depuis_url(nom: str, valides: list, defaut):
+    valeur = st.query_params.get(nom)
+    if valeur is not None and nom == "annee":
+        valeur = int(valeur) if str(valeur).isdigit() else None
+    return valeur if valeur in valides else defaut
+
+
+st.title("Bilans annuels réservataires")
+st.caption("Logements proposés (mises à disposition) et attribués (baux signés) dans l'année, "
+           "à transmettre à chaque réservataire avant le 28 février (article R.441-5-1 du code "
+           "de la construction et de l'habitation).")
+
+annees = calcul("annees_disponibles")
+if not annees:
+    etat_vide("Aucune donnée importée : importez des conventions et des mises à disposition.")
+    st.stop()
+# The bilan owed now is last year's; fall back on the latest year with data.
+defaut = date.today().year - 1 if date.today().year - 1 in annees else annees[-1]
+gauche, milieu, droite = st.columns([1, 2, 3])
+annee = gauche.selectbox("Année", annees, index=annees.index(_depuis_url("annee", annees, defaut)),
+                         key="annuel_annee")
+bailleurs = calcul("options_filtres", annee)["bailleur"]
+codes_bailleurs = [TOUS] + list(bailleurs["cle"])
+noms_bailleurs = dict(zip(bailleurs["cle"], bailleurs["libelle"]))
+bailleur = milieu.selectbox(
+    "Bailleur", codes_bailleurs,
+    index=codes_bailleurs.index(_depuis_url("bailleur", codes_bailleurs, TOUS)),
+    format_func=lambda c: "Tous les bailleurs" if c == TOUS else f"{noms_bailleurs[c]} ({c})",
+    key="annuel_bailleur")
+liste = annuel("reservataires", annee, bailleur or None)
+if liste.empty:
+    etat_vide(f"Aucune convention ni mise à disposition en {annee} pour cette sélection.")
+    st.stop()
+codes = list(liste["reservataire_code"])
+noms = dict(zip(liste["reservataire_code"], liste["reservataire_nom"]))
+reservataire = droite.selectbox(
+    "Réservataire", codes, index=codes.index(_depuis_url("reservataire", codes, codes[0])),
+    format_func=lambda c: f"{noms[c]} ({c})", key="annuel_reservataire")
+st.query_params.update({"annee": str(annee), "reservataire": reservataire})
+if bailleur:
+    st.query_params["bailleur"] = bailleur
+elif "bailleur" in st.query_params:
+    del st.query_params["bailleur"]
+
+suffixe = f"_{bailleur}" if bailleur else ""
+fichiers_du_rapport("Télécharger", [
+    (f"Bilan {annee} de {reservataire} (.xlsx)",
+     export_annuel.nom_fichier(annee, reservataire, bailleur or None),
+     lambda: export_annuel.classeur(connexion(), annee, reservataire, bailleur or None), XLSX),
+    (f"Tous les réservataires ({len(codes)}, .zip)", f"bilans_annuels_{annee}{suffixe}.zip",
+     lambda: export_annuel.archive(connexion(), annee, bailleur or None)[0], "application/zip"),
+], "annuel")
+
+synthese = annuel("synthese", annee, reservataire, bailleur or None)
+st.subheader(f"{noms[reservataire]} — bilan {annee}")
+if synthese.empty:
+    st.info("Ni convention ni mise à disposition pour ce réservataire cette année.")
+    st.stop()
+t = synthese[synthese["cle"] == "TOTAL"].iloc[0]
+c1, c2, c3, c4, c5 = st.columns(5)
+indicateur(c1, "Droits annuels", t["droits_annuels"])
+indicateur(c2, "Logements proposés", t["mises_a_disposition"],
+           aide="Mises à disposition de l'année (date de mise à disposition)")
+indicateur(c3, "Logements attribués", t["baux_signes"],
+           aide="Parmi les logements proposés, ceux dont l'issue est « Bail signé »")
+indicateur(c4, "Écart", t["ecart"], aide="Logements proposés − droits annuels")
+indicateur(c5, "Taux de chute", t["taux_chute"], genre="pourcentage")
+st.caption(f"{nombre(t['mises_a_disposition'])} logements proposés, dont "
+           f"{nombre(t['baux_signes'])} attribués ; taux de réalisation "
+           f"{pourcentage(t['taux_realisation'])} des droits annuels. Pour information, "
+           f"{nombre(t['baux_signes_date_bail'])} baux signés en {annee} selon la date du bail.")
+
+lignes = synthese[synthese["cle"] != "TOTAL"]
+onglets = st.tabs(["Synthèse par bailleur", *bilan_annuel.AXES_BILAN_ANNUEL.values()])
+with onglets[0]:
+    colonnes = ["cle", "libelle", "droits_annuels", "mises_a_disposition", "baux_signes", "ecart",
+                "taux_realisation", "taux_chute"]
+    tableau(lignes, colonnes)
+    telechargements(lignes[colonnes], f"bilan_annuel_{annee}_{reservataire}_synthese",
+                    "annuel_synthese")
+for onglet, axe in zip(onglets[1:], bilan_annuel.AXES_BILAN_ANNUEL):
+    with onglet:
+        df = annuel("repartition", annee, axe, reservataire, bailleur or None)
+        vue = df.rename(columns={"bailleur_code": "Bailleur", "bailleur_nom": "Nom du bailleur",
+                                 "libelle": bilan_annuel.AXES_BILAN_ANNUEL[axe],
+                                 "proposes": "Logements proposés",
+                                 "attribues": "Logements attribués"}).drop(columns=["modalite"])
+        tableau(vue)
+        telechargements(vue, f"bilan_annuel_{annee}_{reservataire}_{axe}", f"annuel_{axe}")
