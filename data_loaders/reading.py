@@ -415,7 +415,15 @@ def _lire_enregistrements(reader, debut: int, n: int, lecture: Lecture, lignes: 
             champs = champs[:n]     # trailing empty fields carry nothing (as DuckDB reads them)
         if len(champs) != n:
             brut = _ligne_csv(champs, lecture.separateur)
-            lecture.erreurs.append(_erreur_structure(ligne, len(champs), n, None, brut))
+            erreur = _erreur_structure(ligne, len(champs), n, None, brut)
+            if debut - 1 > ligne and any("\n" in c or "\r" in c for c in champs):
+                # A quote left open swallowed the next lines: say which.
+                erreur = Erreur(ligne, None, erreur.valeur,
+                                f"Guillemet non fermé : les lignes {ligne} à {debut - 1} ont "
+                                f"été lues comme un seul enregistrement de {len(champs)} "
+                                f"champ{'s' if len(champs) > 1 else ''} au lieu de {n}. Fermez "
+                                "le guillemet ou retirez-le.")
+            lecture.erreurs.append(erreur)
             lecture.lignes_brutes[ligne] = brut
             continue
         lignes.append(ligne)
