@@ -1,0 +1,103 @@
+"""Exports on the sample database (issue 6): every réservataire's yearly breakdowns add up to the
+engine's bilan, and the pages offer the downloads (AppTest)."""
+
+import io
+import shutil
+import zipfile
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import metrics
+from dashboard.exports import bilan_annuel as export_annuel
+from dashboard.formatting import nombre
+from dashboard.initialisation import initialiser, ouvrir
+from dashboard.metrics import bilan_annuel
+
+
+@pytest.fixture(scope="module")
+def base_exemple(tmp_path_factory):
+    fichier = tmp_path_factory.mktemp("exemple_exports") / "flux.duckdb"
+    con, _ = initialiser(fichier, exemple=True)
+    con.close()
+    return fichier
+
+
+@pytest.fixture
+def base(base_exemple, tmp_path, monkeypatch):
+    fichier = tmp_path / "flux.duckdb"
+    shutil.copy(base_exemple, fichier)
+    monkeypatch.setenv("FLUX_DB", str(fichier))
+    return fichier
+
+
+def test_repartitions_egales_au_moteur_pour_chaque_reservataire(base_exemple):
+    con = ouvrir(base_exemple)
+    try:
+        liste = bilan_annuel.reservataires(con, 2025)
+        assert len(liste) >= 30
+        for code in liste["reservataire_code"]:
+            moteur = metrics.total(con, 2025, 4, filtres=metrics.Filtres(reservataire=[code]))
+            mad, baux = (int(moteur.iloc[0]["mises_a_disposition"]),
+                         int(moteur.iloc[0]["baux_signes"]))
+            for axe in bilan_annuel.AXES_BILAN_ANNUEL:
+                df = bilan_annuel.repartition(con, 2025, axe, code)
+                details = df[df["bailleur_code"] != bilan_annuel.ENSEMBLE]
+                assert (int(details["proposes"].sum()), int(details["attribues"].sum())) == (
+                    mad, baux), (code, axe)
+    finally:
+        con.close()
+
+
+def test_archive_de_l_exemple_tous_les_classeurs_s_ouvrent(base_exemple):
+    con = ouvrir(base_exemple)
+    try:
+        contenu, sommaire = export_annuel.archive(con, 2025, "OLS05")
+        attendus = bilan_annuel.reservataires(con, 2025, "OLS05")
+    finally:
+        con.close()
+    with zipfile.ZipFile(io.BytesIO(contenu)) as zf:
+        classeurs = sorted(n for n in zf.namelist() if n.endswith(".xlsx"))
+        assert len(classeurs) == len(attendus) == len(sommaire)
+        for nom in classeurs:
+            wb = openpyxl.load_workbook(io.BytesIO(zf.read(nom)))
+            total = [c.value for c in list(wb["Synthèse"].iter_rows())[-1]]
+            assert total[0] == "Total"
+            assert isinstance(total[3], int) and isinstance(total[4], int)
+
+
+def _boutons(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def test_page_bilans_annuels(base):
+    at = AppTest.from_file("../pages/bilans_annuels.py", default_timeout=120)
+    at.query_params.update({"annee": "2025", "reservataire": "ETAT-13"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    con = ouvrir(base)
+    try:
+        t = metrics.total(con, 2025, 4, filtres=metrics.Filtres(reservataire=["ETAT-13"])).iloc[0]
+    finally:
+        con.close()
+    vus = {m.label: m.value for m in at.metric}
+    assert vus["Logements proposés"] == nombre(t["mises_a_disposition"])
+    assert vus["Logements attribués"] == nombre(t["baux_signes"])
+    boutons = _boutons(at)
+    assert "Bilan 2025 de ETAT-13 (.xlsx)" in boutons
+    assert any(b.startswith("Tous les réservataires (") for b in boutons)
+    at.selectbox(key="annuel_bailleur").select("OLS01").run()
+    assert not at.exception
+    assert at.query_params["bailleur"] == "OLS01"
+
+
+def test_page_bilan_propose_le_pack_et_les_images(base):
+    at = AppTest.from_file("../pages/bilan.py", default_timeout=120)
+    at.query_params.update({"annee": "2025", "trimestre": "2"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    boutons = _boutons(at)
+    assert "Rapport HTML (graphiques)" in boutons
+    assert "Classeur .xlsx (une feuille par axe)" in boutons
+    assert boutons.count("Image PNG") == 8
