@@ -21,6 +21,7 @@ import metrics_fixtures as fx
 from dashboard.metrics.droits_acquis import (
     conventions_droits_acquis,
     convertir,
+    lire_pourcentage,
     lire_programmes,
     taux_rotation_departemental,
 )
@@ -400,3 +401,11 @@ def test_programmes_saisis_ou_colles_en_texte():
     # the text's own line numbers, blank lines included
     with pytest.raises(ValueError, match="ligne 3, colonne « droits de suite », valeur « -2 »"):
         convertir(lire_programmes("A ; 1\n\nB ; -2"), 0.1)
+
+
+def test_taux_saisi_en_pourcentage():
+    assert lire_pourcentage("6,8") == pytest.approx(0.068)
+    assert lire_pourcentage("8 %") == pytest.approx(0.08)
+    for faux in ("", "huit", "120"):
+        with pytest.raises(ValueError, match="taux de rotation invalide"):
+            lire_pourcentage(faux)

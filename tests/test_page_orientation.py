@@ -126,9 +126,13 @@ def test_typologie_dans_le_motif_sans_changer_le_classement(base, tmp_path):
     at.selectbox(key=ui.CLE_TYPOLOGIE).select("T3").run()
     assert not at.exception
     assert _colonne(at, "Libellé") == avant
-    motifs = dict(zip(_colonne(at, "Libellé"), _colonne(at, "Motif")))
-    assert motifs["Action Logement Services"].endswith("; dont 3 T3 comme ce logement.")
-    assert motifs["Préfet 13"].endswith("; dont 0 T3 comme ce logement.")
+    motifs = next(m.value for m in at.markdown if m.value.startswith("1. **"))
+    lignes = motifs.splitlines()
+    assert len(lignes) == 5
+    assert lignes[3].startswith("4. **Action Logement Services** — En retard de 1,0 logement")
+    assert lignes[3].endswith("; dont 3 T3 comme ce logement.")
+    assert lignes[2].startswith("3. **Préfet 13** —")
+    assert lignes[2].endswith("; dont 0 T3 comme ce logement.")
 
 
 def test_date_et_commune_changent_le_classement(base, tmp_path):
@@ -151,7 +155,7 @@ def test_calculatrice_des_droits_acquis(base, tmp_path):
     at = _page(tmp_path, bailleur="B1", commune="13001", date="2025-03-14")
     assert at.selectbox(key=ui.CLE_DEPARTEMENT_DA).value == "13"
     cle_taux = f"{ui.CLE_TAUX_DA}_B1_13_2025"
-    assert at.number_input(key=cle_taux).value == pytest.approx(10.0)   # 100 ÷ 1 000
+    assert at.text_input(key=cle_taux).value == "10,00"                 # 100 ÷ 1 000
     at.text_area(key=ui.CLE_PROGRAMMES).input("Les Oliviers ; 40\nLe Mistral ; 25").run()
     assert not at.exception
     # 40 × 10 % + 25 × 10 % = 6,5 droits uniques a year
@@ -159,6 +163,13 @@ def test_calculatrice_des_droits_acquis(base, tmp_path):
     at.text_area(key=ui.CLE_PROGRAMMES).input("Les Oliviers ; quarante").run()
     assert not at.exception
     assert "ligne 1, colonne « droits de suite », valeur « quarante »" in at.error[0].value
+    # an agreed rate typed the French way
+    at.text_area(key=ui.CLE_PROGRAMMES).input("Les Oliviers ; 40").run()
+    at.text_input(key=cle_taux).input("7,5").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Droits uniques par an"] == "3,0"   # 40 × 7,5 %
+    at.text_input(key=cle_taux).input("beaucoup").run()
+    assert "taux de rotation invalide : « beaucoup »" in at.error[0].value
 
 
 def test_url_invalide_et_base_vide(base, tmp_path, monkeypatch):

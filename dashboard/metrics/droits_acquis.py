@@ -61,6 +61,20 @@ def _nombre(texte) -> float | None:
     return float(brut.replace(",", "."))
 
 
+def lire_pourcentage(texte) -> float:
+    """A rate typed in percent (``6,8`` or ``6.8``, an optional ``%``) as a fraction (0.068);
+    ValueError (French) when it is not a number between 0 and 100."""
+    brut = "" if est_indefini(texte) else str(texte).replace("%", "").strip()
+    try:
+        valeur = _nombre(brut)
+    except ValueError:
+        valeur = None
+    if valeur is None or math.isnan(valeur) or not 0 <= valeur <= 100:
+        raise ValueError(f"taux de rotation invalide : « {texte} » (attendu : un pourcentage "
+                         "entre 0 et 100, par exemple 8 ou 6,8)")
+    return valeur / 100
+
+
 def convertir(programmes: pd.DataFrame | Iterable[Mapping], taux_rotation) -> pd.DataFrame:
     """Droits uniques per year of each programme (``programme``, ``droits_de_suite``), at
     ``taux_rotation`` (a fraction between 0 and 1).

@@ -183,18 +183,20 @@ def fraicheur(choix: Choix) -> None:
                    "les retards si).")
 
 
-COLONNES_CLASSEMENT = ["rang", "libelle", "perimetre_type", "statut", "droits_annuels",
-                       "droits_prevus", "mises_a_disposition", "retard", "retard_relatif",
-                       "reste_a_mettre_a_disposition", "motif"]
+COLONNES_CLASSEMENT = ["rang", "libelle", "retard_relatif", "retard", "droits_prevus",
+                       "mises_a_disposition", "reste_a_mettre_a_disposition", "droits_annuels",
+                       "statut", "perimetre_type"]
 COLONNES_PROJECTION = ["libelle", "departement", "perimetre_type", "statut", "droits_annuels",
                        "mises_a_disposition", "projection_31_12", "ecart_projete", "taux_projete",
                        "reste_a_mettre_a_disposition"]
 
 
 def tableau_classement(classement: pd.DataFrame, choix: Choix) -> None:
-    st.dataframe(vue(classement, COLONNES_CLASSEMENT), hide_index=True,
-                 column_config={EN_TETES_ORIENTATION["motif"]: st.column_config.TextColumn(
-                     width="large")})
+    """The ranking's figures, then each rank's motif (a sentence: too long for a cell)."""
+    st.dataframe(vue(classement, COLONNES_CLASSEMENT), hide_index=True)
+    with st.expander("Motif de chaque rang"):
+        st.markdown("\n".join(f"{int(r['rang'])}. **{r['libelle']}** — {r['motif']}"
+                               for r in classement.to_dict("records")))
     telechargements(classement[list(orientation.COLONNES_ORIENTATION)],
                     f"orientation_{choix.bailleur}_{choix.commune}_{choix.jour.isoformat()}",
                     "orientation")
@@ -233,9 +235,9 @@ def calculatrice_droits_acquis(choix: Choix) -> None:
     taux_moteur = calcul_droits_acquis("taux_rotation_departemental", choix.bailleur,
                                        departement, choix.jour.year)
     cle_taux = f"{CLE_TAUX_DA}_{choix.bailleur}_{departement}_{choix.jour.year}"
-    taux = gauche.number_input(
-        "Taux de rotation (%)", min_value=0.0, max_value=100.0, step=0.1, format="%.2f",
-        value=round(taux_moteur * 100, 2) if taux_moteur is not None else 0.0, key=cle_taux,
+    saisi = gauche.text_input(
+        "Taux de rotation (%)",
+        value=nombre(taux_moteur * 100, 2) if taux_moteur is not None else "", key=cle_taux,
         help="Par défaut, celui du bailleur dans le département cette année (libérations ÷ parc "
              "éligible) ; modifiable si un autre taux est convenu.")
     if taux_moteur is None:
@@ -252,7 +254,8 @@ def calculatrice_droits_acquis(choix: Choix) -> None:
         st.caption("Saisissez les programmes pour calculer les droits uniques par an.")
         return
     try:
-        resultat = droits_acquis.convertir(droits_acquis.lire_programmes(texte), taux / 100)
+        taux = droits_acquis.lire_pourcentage(saisi)
+        resultat = droits_acquis.convertir(droits_acquis.lire_programmes(texte), taux)
     except ValueError as exc:
         st.error(str(exc), icon=":material/error:")
         return
