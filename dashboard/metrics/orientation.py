@@ -16,8 +16,10 @@ Semantics, for bailleur *b*, a dwelling freed in commune *C* on date *d* (year *
   commune convention elsewhere never appears. A réservataire holding several covering conventions
   is represented by the most specific one (commune > EPCI > département), the one a MAD in *C*
   would count against. Every statut counts by default, as in the bilan (DOMAIN §4.3: unsigned
-  conventions count in droits unless filtered); ``statuts`` keeps only some (e.g. ``("SIGNEE",)``).
-  The statut is said in the motif.
+  conventions count in droits unless filtered); ``statuts`` keeps only some (e.g. ``("SIGNEE",)``),
+  applied after the most specific convention is chosen (the MAD matching ignores the statut, so a
+  réservataire whose most specific covering convention is filtered out does not appear). The
+  statut is said in the motif; a filtered-out convention's share returns to the bailleur's own.
 - **Droits and MAD.** ``droits_annuels``: the engine's, for the convention's whole perimeter.
   ``mises_a_disposition``: the MAD of categorie FLUX of *b* counted against that convention
   (hence in its perimeter), dated from 1 January of *y* to *d* inclusive, whatever their issue.

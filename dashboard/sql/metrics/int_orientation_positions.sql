@@ -1,4 +1,5 @@
--- requires: stg_communes, int_droits_conventions, int_flux_perimetres, int_orientation_mad, int_reservataires
+-- requires: stg_communes, int_droits_conventions, int_flux_perimetres
+-- requires: int_orientation_mad, int_reservataires
 -- Intermediate (orientation, issue 8): where each contingent of bailleur $bailleur stands on
 -- $date_orientation (year $annee = the date's year). See dashboard/metrics/orientation.py for the
 -- rules in full; in short:
