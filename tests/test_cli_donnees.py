@@ -4,7 +4,8 @@ subprocess (cwd = the project), always with a temporary ``--db``.
 Each test is one scenario: a few commands in order on its own database, then checks of exit
 status, output and database content. Scenarios are independent (pytest -n 2 can spread them);
 commands that do not depend on each other run concurrently.
-Exit status of ``import``: 0 imported or nothing to do, 1 rejected, 2 usage error.
+Exit status of ``import``: 0 imported or nothing to do, 1 rejected, 2 usage error, 3 refused
+(rights), 4 database in use (tests/test_concurrence.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Fichiers, mad, tableau, MAD_COLONNES
+from conftest import COLONNES, ROOT, Fichiers, convention, mad, tableau, MAD_COLONNES
 from dashboard.store import connect
 
 CLES_JSON = ["statut", "import_id", "lignes_lues", "lignes_importees", "lignes_rejetees",
@@ -314,4 +315,111 @@ def test_erreurs_d_utilisation_sortie_2(tmp_path, f):
         assert r.rc == 2, (nom, r.out, r.err)
         assert cas[nom][1] in r.err.lower(), (nom, r.err)
         assert r.out == "", nom
+    assert not db.exists()
+
+
+# ------------------------------------------------------------------ acting for a user (--as)
+
+ROLES = """\
+[adresses."admin@dreal.example"]
+role = "admin"
+
+[domaines."habitat-sud.example"]
+role = "bailleur"
+bailleurs = ["OLS1"]
+"""
+
+
+def _cli_env(*args, **env) -> Resultat:
+    """The command with these environment variables (FLUX_ROLES unset unless given)."""
+    environnement = _env()
+    environnement.pop("FLUX_ROLES", None)
+    environnement.update({k: str(v) for k, v in env.items()})
+    p = subprocess.run(_commande(*args), cwd=ROOT, env=environnement, capture_output=True,
+                       text=True, encoding="utf-8", timeout=180)
+    return Resultat(p.returncode, p.stdout, p.stderr)
+
+
+def _journal(db) -> list[tuple]:
+    con = connect(db)
+    try:
+        return con.execute("SELECT import_id, statut, utilisateur FROM journal_imports "
+                           "ORDER BY 1").fetchall()
+    finally:
+        con.close()
+
+
+def test_import_et_rollback_pour_un_utilisateur(tmp_path, f):
+    db = tmp_path / "base.duckdb"
+    roles = tmp_path / "roles.toml"
+    roles.write_text(ROLES, encoding="utf-8")
+    melange = f.csv(tableau(MAD_COLONNES[:6], mad(reference="R1"),
+                            mad(bailleur_code="OLS2", reference="R2")), nom="melange.csv")
+    moi = ("--as", "Agent@Habitat-Sud.example", "--roles", roles)
+
+    # Strict: OLS2's line is outside the bailleur's rights, the file is rejected (exit 1).
+    r = _cli_env("import", "mises_a_disposition", melange, "--db", db, *moi)
+    assert r.rc == 1, r.err
+    assert ("Fichier rejeté : 1 ligne(s) en erreur sur 2. Rien n'a été importé. Lignes hors de "
+            "vos droits : bailleur(s) OLS2 (vous importez seulement pour le(s) bailleur(s) "
+            "OLS1).") in r.out
+    assert ("  - ligne 3, colonne bailleur_code : bailleur OLS2 hors de vos droits : vous "
+            "importez seulement pour le(s) bailleur(s) OLS1 (valeur « OLS2 »)") in r.out
+    # Partial: its own line lands, and the journal says who imported it.
+    r = _cli_env("import", "mises_a_disposition", melange, "--db", db, "--partial", "--json",
+                 *moi)
+    assert r.rc == 0, r.err
+    assert {k: r.json()[k] for k in CLES_JSON[:5]} == {
+        "statut": "importe", "import_id": 1, "lignes_lues": 2, "lignes_importees": 1,
+        "lignes_rejetees": 1}
+    assert _journal(db) == [(1, "ACTIVE", "agent@habitat-sud.example")]
+
+    # A kind the role may not import: refused before anything is read (exit 3).
+    conv = f.csv(tableau(COLONNES["conventions"], convention()), nom="conventions.csv")
+    r = _cli_env("import", "conventions", conv, "--db", db, *moi)
+    assert (r.rc, r.out) == (3, "")
+    assert r.err.strip() == (
+        "Refusé : agent@habitat-sud.example (bailleur (OLS1)) ne peut pas importer de "
+        "« conventions de gestion en flux » : ce rôle permet d'importer : « parc et assiette », "
+        "« mises à disposition ».")
+
+    # Only an admin rolls back (exit 3 otherwise; the roles file may come from FLUX_ROLES).
+    r = _cli_env("rollback", "1", "--db", db, "--as", "agent@habitat-sud.example",
+                 FLUX_ROLES=roles)
+    assert (r.rc, r.out) == (3, "")
+    assert r.err.strip() == ("Refusé : agent@habitat-sud.example (bailleur (OLS1)) ne peut pas "
+                             "annuler un import : seul un administrateur le peut.")
+    assert _journal(db) == [(1, "ACTIVE", "agent@habitat-sud.example")]
+    r = _cli_env("rollback", "1", "--db", db, "--as", "admin@dreal.example", "--roles", roles)
+    assert r.rc == 0, r.err
+    assert r.out.strip() == "Import n° 1 annulé."
+    assert _journal(db) == [(1, "ROLLED_BACK", "agent@habitat-sud.example")]
+
+    # An address no rule names (and no [defaut]): refused.
+    r = _cli_env("import", "mises_a_disposition", melange, "--db", db, "--as",
+                 "inconnu@ailleurs.example", "--roles", roles)
+    assert r.rc == 3
+    assert r.err.strip() == ("Refusé : L'adresse inconnu@ailleurs.example n'a aucun rôle dans "
+                             "le fichier des rôles : demandez l'accès à l'administrateur de "
+                             "l'application.")
+
+
+def test_erreurs_d_utilisation_des_roles(tmp_path, f):
+    db = tmp_path / "jamais.duckdb"
+    mad_v1 = _mad_v1(f)
+    casse = tmp_path / "roles_casse.toml"
+    casse.write_text('[adresses."admin@dreal.example"]\nrole = "administrateur"\n',
+                     encoding="utf-8")
+    r = _cli_env("import", "mises_a_disposition", mad_v1, "--db", db, "--as",
+                 "admin@dreal.example", "--roles", casse)
+    assert (r.rc, r.out) == (2, "")
+    assert r.err.splitlines() == [
+        "Erreur d'utilisation : fichier des rôles invalide.",
+        'roles_casse.toml, ligne 2, [adresses."admin@dreal.example"] role : rôle '
+        "« administrateur » inconnu ; attendu : admin, lecteur, bailleur, etat."]
+    r = _cli_env("rollback", "1", "--db", db, "--as", "admin@dreal.example")
+    assert (r.rc, r.err.strip()) == (2, "Erreur d'utilisation : --as demande un fichier des "
+                                        "rôles (--roles FICHIER ou variable FLUX_ROLES).")
+    r = _cli_env("import", "mises_a_disposition", mad_v1, "--db", db, "--roles", casse)
+    assert (r.rc, r.err.strip()) == (2, "Erreur d'utilisation : --roles va avec --as EMAIL.")
     assert not db.exists()
