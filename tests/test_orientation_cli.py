@@ -145,3 +145,19 @@ def test_python_m_dashboard_orienter(db):
     assert resultat.returncode == 0, resultat.stderr
     assert [r["reservataire_code"] for r in _csv(resultat.stdout)] == [
         "COM-13001", "ETAT13", "ALS", "NON_RESERVE"]
+
+
+def test_base_occupee_par_un_autre_programme(db, capsys):
+    # another process holds the file (DuckDB allows one): it says so once it has opened it
+    tenante = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('ouverte', flush=True); "
+         "sys.stdin.read()", db],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert tenante.stdout.readline().strip() == "ouverte"
+        assert main(ARGS + ["--db", db]) == 1
+        assert "utilisée par un autre programme" in capsys.readouterr().err
+    finally:
+        tenante.stdin.close()
+        tenante.wait(timeout=60)

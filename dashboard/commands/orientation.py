@@ -11,8 +11,8 @@ day, ranking) are in ``dashboard.metrics.orientation``. ``--date`` defaults to t
 ``csv`` and ``json`` follow the machine rules of the other commands (``formatting.vers_csv`` /
 ``vers_json``: dot decimals, droits to 2 decimals, undefined values empty / null); ``table`` is
 for people: the ranking with French figures, then each rank's motif on its own line.
-Exit status: 0 ok; 1 the database cannot be read, or the bailleur or the commune is unknown
-(French message); 2 usage error (as the other commands: bad option or value, database file
+Exit status: 0 ok; 1 the database cannot be read (not a database, or held by another process),
+or the bailleur or the commune is unknown (French message); 2 usage error (as the other commands: bad option or value, database file
 missing).
 """
 
@@ -23,7 +23,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from dashboard import formatting
+from dashboard import formatting, store
 from dashboard.commands.bilans import _ecrire, _erreur, _machine, _ouvrir, _sortie
 from dashboard.metrics.libelles import noms_bailleurs
 from dashboard.metrics.orientation import (
@@ -90,6 +90,8 @@ def _table(df, bailleur: str, nom_bailleur: str, commune: dict, jour: date) -> s
 def commande_orienter(args) -> int:
     try:
         con = _ouvrir(args)
+    except store.BaseOccupee as exc:     # another process holds the file
+        return _erreur(str(exc), 1)
     except duckdb.Error as exc:
         return _erreur(f"impossible d'ouvrir la base : {exc}", 1)
     if con is None:
