@@ -54,7 +54,7 @@ def fin_trimestre(annee: int, trimestre: int) -> date:
 
 def total(obtenir: Callable, annee: int, trimestre: int, vue: str = "mad",
           filtres: Filtres | None = None) -> pd.DataFrame:
-    """The bilan of the whole selection in one row (empty selection: see ``messages.bilan_vide``)."""
+    """The bilan of the whole selection in one row (empty: see ``messages.bilan_vide``)."""
     return obtenir("total", annee, trimestre, vue=vue, filtres=filtres or Filtres())
 
 

@@ -1,6 +1,7 @@
 """``export``: files taken out of the app (a contract: scripts rely on these command lines).
 
-    python -m dashboard export bilan-annuel --annee Y --reservataire CODE [--bailleur B] --out FILE.xlsx
+    python -m dashboard export bilan-annuel --annee Y --reservataire CODE [--bailleur B]
+        --out FILE.xlsx
     python -m dashboard export bilan-annuel --annee Y --tous [--bailleur B] --out FILE.zip
     python -m dashboard export bilan-trimestriel --annee Y --trimestre Q --out FILE.xlsx|FILE.html
         [--vue mad|baux] [--departement D] [--epci E] [--bailleur B] [--type-reservataire T]

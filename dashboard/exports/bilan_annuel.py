@@ -121,9 +121,12 @@ def _fraicheur(df: pd.DataFrame, bailleurs: list[str]) -> tuple[object, object, 
     dernier = df["dernier_import"].max() if len(df) else None
     derniere = df["derniere_mad"].max() if len(df) else None
     sans = sorted(df.loc[df["dernier_import"].isna(), "bailleur_code"].astype(str))
-    conv = lambda v: None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()  # noqa: E731
-    dernier, derniere = conv(dernier), conv(derniere)
+    dernier, derniere = _horodatage(dernier), _horodatage(derniere)
     return dernier, derniere.date() if derniere else None, sans
+
+
+def _horodatage(valeur) -> datetime | None:
+    return None if valeur is None or pd.isna(valeur) else pd.Timestamp(valeur).to_pydatetime()
 
 
 def classeur(

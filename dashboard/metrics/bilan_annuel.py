@@ -104,8 +104,8 @@ def repartition(
 
     One row per bailleur × modality (``proposes`` > 0), bailleurs by code, modalities in reading
     order; then, when the selection holds several bailleurs, one row per modality for all of them
-    (``bailleur_code`` = ``ENSEMBLE``). Columns: ``COLONNES_REPARTITION`` (``modalite`` is the code —
-    the INSEE code for a commune —, ``libelle`` its French label). ``reservataire``, ``bailleur``:
+    (``bailleur_code`` = ``ENSEMBLE``). Columns: ``COLONNES_REPARTITION`` (``modalite`` is the
+    code — the INSEE code for a commune —, ``libelle`` its French label). ``reservataire``, ``bailleur``:
     a code or a comma-separated list (None = all).
     """
     valider(annee)
@@ -117,7 +117,8 @@ def repartition(
     if df.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("proposes", "attribues")
                                           else object) for c in COLONNES_REPARTITION})
-    df["libelle"] = [_libelle_modalite(axe, m, n) for m, n in zip(df["modalite"], df["nom_commune"])]
+    df["libelle"] = [_libelle_modalite(axe, m, n)
+                     for m, n in zip(df["modalite"], df["nom_commune"])]
     details = df[~df["ensemble"]].copy()
     ensemble = df[df["ensemble"]].copy()
     details["bailleur_code"] = details["bailleur_code"].astype(str)
