@@ -409,3 +409,25 @@ def test_taux_saisi_en_pourcentage():
     for faux in ("", "huit", "120"):
         with pytest.raises(ValueError, match="taux de rotation invalide"):
             lire_pourcentage(faux)
+
+
+def test_au_31_decembre_memes_droits_et_mad_que_le_bilan():
+    """On 31/12 (the whole year) each convention's droits and MAD are the bilan's at T4."""
+    from dashboard.metrics import bilan_conventions
+
+    con = _scenario()
+    projete = projection(con, "B1", date(2025, 12, 31))
+    bilan = bilan_conventions(con, 2025, 4, filtres=None)
+    bilan = bilan[(bilan["bailleur_code"] == "B1") & bilan["perimetre_type"].notna()]
+    cles = ["reservataire_code", "perimetre_type", "perimetre_code"]
+    comparaison = projete.merge(bilan, on=cles, suffixes=("", "_bilan"), validate="one_to_one")
+    assert len(comparaison) == len(projete) == 6
+    assert list(comparaison["droits_annuels"]) == pytest.approx(
+        list(comparaison["droits_annuels_bilan"]))
+    assert list(comparaison["droits_prevus"]) == pytest.approx(
+        list(comparaison["droits_prevus_bilan"]))
+    assert list(comparaison["mises_a_disposition"]) == list(
+        comparaison["mises_a_disposition_bilan"])
+    # and by hand: ETAT13's 6 MAD of 2025 (the one of 15/03 now counts), EPCI-AMP's 6
+    assert _par_code(projete)["ETAT13"]["mises_a_disposition"] == 6
+    assert _par_code(projete)["EPCI-AMP"]["mises_a_disposition"] == 6
