@@ -96,6 +96,37 @@ def test_bom_utf8_et_fins_de_ligne_windows(base, fichiers):
     assert erreurs(rapport) == [(4, "code_insee", "13999")]
 
 
+@pytest.mark.parametrize("encodage, libelle", [("utf-16-le", "UTF-16 (sans BOM)"),
+                                               ("utf-16-be", "UTF-16 (sans BOM)")])
+def test_utf16_sans_bom_reconnu(base, fichiers, encodage, libelle):
+    # Some tools write UTF-16 without its byte order mark: a null byte every other byte.
+    chemin = fichiers.csv(_mad_vendeur(), encodage=encodage)
+    assert not chemin.read_bytes().startswith((b"\xff\xfe", b"\xfe\xff"))
+    rapport = importer(base, "mises_a_disposition", chemin)
+    assert rapport.statut == "importe", rapport.erreurs
+    assert rapport.lecture.encodage == libelle
+    assert _lignes_mad(base) == ATTENDU_VENDEUR
+
+
+def test_fins_de_ligne_mac_classique_cr_seul(base, fichiers):
+    # Old Mac exports end lines with CR alone: lines are still lines, numbers exact.
+    lignes = tableau(MAD_COLONNES, mad(reference="R1"), mad(reference="R2", code_insee="13999"),
+                     mad(reference="R3"))
+    chemin = fichiers.csv(lignes, fin="\r")
+    assert b"\n" not in chemin.read_bytes()
+    rapport = importer(base, "mises_a_disposition", chemin)
+    assert rapport.lignes_lues == 3
+    assert erreurs(rapport) == [(3, "code_insee", "13999")]
+
+
+def test_fins_de_ligne_mac_avec_ligne_vide_numeros_exacts(base, fichiers):
+    chemin = fichiers.texte(";".join(MAD_COLONNES[:6]) + "\r" + "OLS1;R1;15/03/2025;13055;FLUX;"
+                            "ETAT-13\r\rOLS1;R2;15/03/2025;13999;FLUX;ETAT-13\r")
+    rapport = importer(base, "mises_a_disposition", chemin)
+    assert (rapport.lignes_lues, rapport.lecture.lignes_vides) == (2, 1)
+    assert erreurs(rapport) == [(4, "code_insee", "13999")]
+
+
 # ----------------------------------------------------------------------------- separators
 
 @pytest.mark.parametrize("sep", [";", ",", "\t"])
