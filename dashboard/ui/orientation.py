@@ -98,8 +98,8 @@ def formulaire() -> Choix | None:
     haut = st.columns([2, 2, 1], vertical_alignment="bottom")
     bailleur = haut[0].selectbox("Bailleur", codes, key=CLE_BAILLEUR,
                                  format_func=lambda c: f"{noms[c]} ({c})")
-    jour = haut[2].date_input("Date de l'orientation", value=date.today(), format="DD/MM/YYYY",
-                              key=CLE_DATE)
+    st.session_state.setdefault(CLE_DATE, date.today())
+    jour = haut[2].date_input("Date de l'orientation", format="DD/MM/YYYY", key=CLE_DATE)
     communes = calcul("communes_du_bailleur", bailleur, jour.year)
     noms_communes = dict(zip(communes["code_insee"], communes["nom"]))
     options = list(noms_communes)
