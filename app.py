@@ -38,6 +38,12 @@ pages = {
         st.Page("pages/signatures.py", title="Signatures des conventions",
                 icon=":material/signature:", url_path="signatures"),
     ],
+    "Bailleurs": [
+        st.Page("pages/orientation.py", title="Orientation d'un logement libéré",
+                icon=":material/assignment_ind:", url_path="orientation"),
+        st.Page("pages/bilans_annuels.py", title="Bilans annuels réservataires",
+                icon=":material/description:", url_path="bilans-annuels"),
+    ],
     "Données": [
         st.Page("pages/importer.py", title="Importer des données",
                 icon=":material/upload_file:", url_path="importer"),

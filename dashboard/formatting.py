@@ -45,6 +45,9 @@ FRACTIONS = frozenset({
     "part_au_dessus_50",
     "part_au_dessus_75",
     "part_adoptes",
+    "retard_relatif",
+    "part_flux",
+    "taux_projete",
 })
 # Rates stored as percentages 0–100 (the conventions' taux_flux).
 POURCENTS = frozenset({"taux_flux", "taux_effectif"})

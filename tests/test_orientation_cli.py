@@ -73,8 +73,6 @@ def test_csv_colonnes_classement_et_nombres(db, capsys):
     assert etat["motif"].startswith("En retard de 4,0 logements au 14/03/2025")
 
 
-@pytest.mark.xfail(strict=True, reason="formatting.FRACTIONS does not list retard_relatif yet: "
-                                       "machine output rounds it to 2 decimals, not 4")
 def test_retard_relatif_fraction_a_4_decimales(db, capsys):
     assert main(ARGS + ["--format", "csv", "--db", db]) == 0
     nr = _csv(capsys.readouterr().out)[3]

@@ -215,6 +215,8 @@ def _executer(args, calcul, filtres: Filtres):
     """Open the store and run ``calcul(con, filtres)``; (DataFrame, con) or (None, status)."""
     try:
         con = _ouvrir(args)
+    except store.BaseOccupee as exc:
+        return None, _erreur(str(exc), 1)
     except duckdb.Error as exc:
         return None, _erreur(f"impossible d'ouvrir la base : {exc}", 1)
     if con is None:
