@@ -12,6 +12,8 @@ any request elsewhere is blocked and reported.
   filters changed with the real widgets go to the URL and survive a reload; presentation mode
   (no sidebar, a takeaway, "Suivante ▶" → slide 2 and ``diapo=2``); a CSV uploaded on the
   Importer page is verified.
+- ``test_telechargements``: the yearly bilan of a réservataire downloaded as .xlsx (its figures
+  are the engine's) and the quarterly HTML report (it loads nothing: no src / href).
 - the filters survive what broke them once: a change of year followed by another filter keeps
   the quarter; a change of page keeps the year and the quarter.
 
@@ -55,6 +57,8 @@ PAGES = [
     ("assiette", "Assiette et droits", "Assiette et droits"),
     ("controles", "Contrôles", "Contrôles"),
     ("signatures", "Signatures des conventions", "Signatures des conventions"),
+    ("orientation", "Orientation d'un logement libéré", "Orientation d'un logement libéré"),
+    ("bilans-annuels", "Bilans annuels réservataires", "Bilans annuels réservataires"),
     ("importer", "Importer des données", "Importer des données"),
 ]
 NAVIGATION = [libelle for _, libelle, _ in PAGES]
@@ -242,7 +246,9 @@ def attendre_streamlit(page: Page) -> None:
     indicator, no stale element left from the previous run."""
     app = page.locator('[data-testid="stApp"]')
     expect(app).to_have_attribute("data-test-connection-state", "CONNECTED")
-    expect(app).to_have_attribute("data-test-script-state", "notRunning")
+    # A run may be long on a busy machine: wait for it as long as for any page run.
+    expect(app).to_have_attribute("data-test-script-state", "notRunning",
+                                  timeout=ATTENTE_MAX_MS)
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
     expect(page.locator('[data-stale="true"]')).to_have_count(0)
 
@@ -461,3 +467,40 @@ def _verification_d_un_import(page: Page, url: str, capture: Captures) -> None:
     expect(page.get_by_role("heading", name="Vérification")).to_be_visible()
     expect(page.get_by_role("button", name="Importer", exact=True)).to_be_enabled()
     capture("importer_verification")
+
+
+def test_telechargements(navigateur, serveur, base_exemple, tmp_path):
+    """The downloads work from the browser: the yearly bilan of ETAT-13 as .xlsx (its total is
+    the engine's) and the quarterly HTML report (self-contained)."""
+    import openpyxl
+
+    from dashboard.initialisation import ouvrir
+
+    con = ouvrir(base_exemple[0])
+    try:
+        moteur = metrics.total(con, 2025, 4, filtres=metrics.Filtres(reservataire=["ETAT-13"]))
+    finally:
+        con.close()
+    with onglet(navigateur, serveur) as page, Captures(page, "telechargements") as capture:
+        page.goto(serveur + "/bilans-annuels?annee=2025&reservataire=ETAT-13")
+        verifier_page(page, "Bilans annuels réservataires")
+        capture("bilans_annuels")
+        with page.expect_download() as attente:
+            page.get_by_role("button", name="Bilan 2025 de ETAT-13 (.xlsx)").click()
+        telecharge = attente.value
+        assert telecharge.suggested_filename == "bilan_annuel_2025_ETAT-13.xlsx"
+        chemin = tmp_path / telecharge.suggested_filename
+        telecharge.save_as(chemin)
+        total = [c.value for c in list(openpyxl.load_workbook(chemin)["Synthèse"].iter_rows())[-1]]
+        assert total[3:5] == [int(moteur.iloc[0]["mises_a_disposition"]),
+                              int(moteur.iloc[0]["baux_signes"])]
+
+        page.goto(serveur + "/bilan?annee=2025&trimestre=2")
+        verifier_page(page, "Bilan trimestriel")
+        with page.expect_download() as attente:
+            page.get_by_role("button", name="Rapport HTML (graphiques)").click()
+        rapport = tmp_path / "rapport.html"
+        attente.value.save_as(rapport)
+        texte = rapport.read_text(encoding="utf-8")
+        assert "Bilan trimestriel au 30/06/2025" in texte
+        assert not re.search(r"<(?:script|link|img)[^>]+(?:src|href)=", texte)
