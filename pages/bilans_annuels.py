@@ -12,7 +12,6 @@ import streamlit as st
 from dashboard.exports import bilan_annuel as export_annuel
 from dashboard.formatting import nombre, pourcentage
 from dashboard.metrics import bilan_annuel
-from dashboard.store import db_path, version_donnees
 from dashboard.ui.connexion import connexion
 from dashboard.ui.donnees import calcul
 from dashboard.ui.mise_en_page import etat_vide, indicateur
@@ -22,14 +21,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOUS = ""
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _annuel(nom: str, base: str, version: tuple, *args):
-    """``metrics.bilan_annuel.<nom>(con, *args)``, cached for this database and data version."""
-    return getattr(bilan_annuel, nom)(connexion(), *args)
-
-
 def annuel(nom: str, *args):
-    return _annuel(nom, str(db_path()), version_donnees(connexion()), *args)
+    """``metrics.bilan_annuel.<nom>(con, *args)``, cached for this database and data version."""
+    return calcul(f"bilan_annuel.{nom}", *args)
 
 
 def _depuis_url(nom: str, valides: list, defaut):

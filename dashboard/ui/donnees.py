@@ -7,6 +7,8 @@ never shows figures computed on replaced data.
 
 from __future__ import annotations
 
+import importlib
+
 import streamlit as st
 
 from dashboard import metrics
@@ -16,9 +18,19 @@ from dashboard.ui.connexion import connexion
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _appel(nom: str, base: str, version: tuple, args: tuple, kwargs: tuple):
-    return getattr(metrics, nom)(connexion(), *args, **dict(kwargs))
+    return _fonction(nom)(connexion(), *args, **dict(kwargs))
+
+
+def _fonction(nom: str):
+    """``"bilan"`` is ``dashboard.metrics.bilan``; ``"orientation.orienter"`` is
+    ``dashboard.metrics.orientation.orienter``."""
+    if "." not in nom:
+        return getattr(metrics, nom)
+    module, fonction = nom.rsplit(".", 1)
+    return getattr(importlib.import_module(f"dashboard.metrics.{module}"), fonction)
 
 
 def calcul(nom: str, *args, **kwargs):
-    """`metrics.<nom>(con, *args, **kwargs)`, cached for this database file and data version."""
+    """`metrics.<nom>(con, *args, **kwargs)` (or `metrics.<module>.<fonction>`), cached for this
+    database file and data version."""
     return _appel(nom, str(db_path()), version_donnees(connexion()), args, tuple(sorted(kwargs.items())))

@@ -19,8 +19,7 @@ from dashboard.formatting import (
 )
 from dashboard.metrics import droits_acquis, orientation
 from dashboard.metrics.orientation import EN_TETES_ORIENTATION, FRACTIONS_ORIENTATION
-from dashboard.store import db_path, version_donnees
-from dashboard.ui.connexion import connexion
+from dashboard.ui import donnees
 from dashboard.ui.sections import telechargements
 
 # Widget keys (the AppTest reads them).
@@ -39,22 +38,14 @@ QPV = {"": "Non renseigné", "OUI": "En QPV", "NON": "Hors QPV"}
 LIBELLES_SOURCE = {"assiette": "Assiette", "convention": "Convention", "manquant": "Inconnus"}
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _appel(module: str, nom: str, base: str, version: tuple, args: tuple, kwargs: tuple):
-    source = {"orientation": orientation, "droits_acquis": droits_acquis}[module]
-    return getattr(source, nom)(connexion(), *args, **dict(kwargs))
-
-
 def calcul(nom: str, *args, **kwargs):
     """``orientation.<nom>(con, …)``, cached for this database file and data version."""
-    return _appel("orientation", nom, str(db_path()), version_donnees(connexion()), args,
-                  tuple(sorted(kwargs.items())))
+    return donnees.calcul(f"orientation.{nom}", *args, **kwargs)
 
 
 def calcul_droits_acquis(nom: str, *args, **kwargs):
     """``droits_acquis.<nom>(con, …)``, cached likewise."""
-    return _appel("droits_acquis", nom, str(db_path()), version_donnees(connexion()), args,
-                  tuple(sorted(kwargs.items())))
+    return donnees.calcul(f"droits_acquis.{nom}", *args, **kwargs)
 
 
 # --- the form ----------------------------------------------------------------------------------
