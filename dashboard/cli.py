@@ -33,6 +33,8 @@ _TRADUCTIONS = {
     "show this help message and exit": "affiche cette aide et quitte",
     "positional arguments": "arguments",
     "options": "options",
+    "one of the arguments %s is required": "l'un de ces arguments est obligatoire : %s",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
     "ambiguous option: %(option)s could match %(matches)s":
         "option ambiguë : %(option)s peut désigner %(matches)s",
 }
