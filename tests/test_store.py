@@ -91,3 +91,26 @@ def test_premier_demarrage_cree_la_base_d_exemple(tmp_path):
     # Second start: the existing file is opened as it is, nothing re-imported.
     con = ouvrir_ou_creer_exemple(fichier)
     assert con.execute("SELECT count(*) FROM journal_imports").fetchone()[0] == 16
+
+
+def test_base_tenue_par_un_autre_processus_message_en_francais(tmp_path):
+    import subprocess
+    import sys
+
+    fichier = tmp_path / "flux.duckdb"
+    store.connect(fichier).close()
+    tenant = subprocess.Popen(
+        [sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1]); "
+                               "print('ouverte', flush=True); sys.stdin.read()", str(fichier)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert tenant.stdout.readline().strip() == "ouverte"
+        with pytest.raises(store.BaseOccupee) as exc:
+            store.connect(fichier)
+    finally:
+        tenant.stdin.close()
+        tenant.wait(timeout=30)
+    assert str(exc.value).startswith(
+        f"La base {fichier} est utilisée par un autre programme (processus n° {tenant.pid}), "
+        "sans doute l'application ou un autre import")
+    store.connect(fichier).close()      # free again once the other process is gone

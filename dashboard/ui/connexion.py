@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.initialisation import ouvrir_ou_creer_exemple
-from dashboard.store import db_path
+from dashboard.store import BaseOccupee, db_path
 
 
 @st.cache_resource(show_spinner="Ouverture de la base de données…")
@@ -18,5 +18,10 @@ def _connexion(chemin: str):
 
 
 def connexion():
-    """The connection to the database file of $FLUX_DB (or data/flux.duckdb)."""
-    return _connexion(str(db_path()))
+    """The connection to the database file of $FLUX_DB (or data/flux.duckdb); a French
+    message, and nothing else drawn, while another program holds the file."""
+    try:
+        return _connexion(str(db_path()))
+    except BaseOccupee as exc:
+        st.error(f"Base de données indisponible : {exc}")
+        st.stop()
