@@ -16,6 +16,7 @@ from dashboard.ui.connexion import connexion
 from dashboard.ui.donnees import calcul
 from dashboard.ui.mise_en_page import etat_vide, indicateur
 from dashboard.ui.sections import fichiers_du_rapport, tableau, telechargements
+from dashboard.ui.texte import texte_brut
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOUS = ""
@@ -80,7 +81,7 @@ fichiers_du_rapport("Télécharger", [
 ], "annuel")
 
 synthese = annuel("synthese", annee, reservataire, bailleur or None)
-st.subheader(f"{noms[reservataire]} — bilan {annee}")
+st.subheader(f"{texte_brut(noms[reservataire])} — bilan {annee}")
 if synthese.empty:
     st.info("Ni convention ni mise à disposition pour ce réservataire cette année.")
     st.stop()

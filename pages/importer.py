@@ -18,6 +18,7 @@ from dashboard.ui.imports import (
     afficher_journal,
     afficher_rapport,
 )
+from dashboard.ui.texte import texte_brut
 from data_loaders import REJETE, AnnulationImpossible, annuler, importer, journal
 
 st.title("Importer des données")
@@ -69,7 +70,7 @@ def _importer(contenu: bytes, nom: str, mapping, feuille, partiel: bool) -> None
 
 refus = st.session_state.pop(etat.IMPORT_REFUS, None)
 if refus is not None:
-    st.error(refus)
+    st.error(texte_brut(refus))
 dernier = st.session_state.pop(etat.IMPORT_DERNIER_RAPPORT, None)
 if dernier is not None:
     afficher_rapport(dernier, titre="Résultat de l'import")

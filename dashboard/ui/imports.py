@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import vocabulaire as voc
 from dashboard.formatting import nombre
+from dashboard.ui.texte import texte_brut
 from data_loaders import IMPORTE, INCHANGE, RapportImport
 
 
@@ -14,7 +15,8 @@ def afficher_detection(rapport: RapportImport) -> None:
     lecture = rapport.lecture
     if lecture is None:
         return
-    st.markdown(" · ".join(f"**{nom}** : {valeur}" for nom, valeur in lecture.description()))
+    st.markdown(" · ".join(f"**{nom}** : {texte_brut(valeur)}"
+                           for nom, valeur in lecture.description()))
     if rapport.apercu is not None and not rapport.apercu.empty:
         with st.expander("Aperçu des premières lignes, telles qu'elles seront importées"):
             colonnes = [c for c in rapport.apercu.columns
@@ -35,17 +37,18 @@ def afficher_correspondance(rapport: RapportImport) -> None:
             "en_tete": "En-tête du fichier"})
         if rapport.correspondance.ignorees:
             st.caption("Colonnes du fichier ignorées : "
-                       + ", ".join(f"« {c} »" for c in rapport.correspondance.ignorees))
+                       + ", ".join(f"« {texte_brut(c)} »"
+                                   for c in rapport.correspondance.ignorees))
 
 
 def afficher_rapport(rapport: RapportImport, titre: str) -> None:
     st.subheader(titre)
     if rapport.statut == IMPORTE:
-        (st.warning if rapport.erreurs else st.success)(rapport.message)
+        (st.warning if rapport.erreurs else st.success)(texte_brut(rapport.message))
     elif rapport.statut == INCHANGE:
-        st.info(rapport.message)
+        st.info(texte_brut(rapport.message))
     else:
-        st.error(rapport.message)
+        st.error(texte_brut(rapport.message))
         if rapport.type_suggere:
             st.info("Ce fichier ressemble plutôt à des « "
                     f"{voc.TYPES_DONNEES[rapport.type_suggere].lower()} » : choisissez ce type "

@@ -21,6 +21,7 @@ from dashboard.metrics import droits_acquis, orientation
 from dashboard.metrics.orientation import EN_TETES_ORIENTATION, FRACTIONS_ORIENTATION
 from dashboard.ui import donnees
 from dashboard.ui.sections import telechargements
+from dashboard.ui.texte import texte_brut
 
 # Widget keys (the AppTest reads them).
 CLE_BAILLEUR = "orientation_bailleur"
@@ -154,8 +155,8 @@ def vue(df: pd.DataFrame, colonnes: list[str]) -> pd.DataFrame:
 def recommandation(classement: pd.DataFrame, choix: Choix) -> None:
     """Rank 1 in a box, with its motif."""
     premier = classement.iloc[0]
-    st.success(f"**Proposer le logement à : {premier['libelle']}** "
-               f"({premier['reservataire_code']})\n\n{premier['motif']}",
+    st.success(f"**Proposer le logement à : {texte_brut(premier['libelle'])}** "
+               f"({texte_brut(premier['reservataire_code'])})\n\n{texte_brut(premier['motif'])}",
                icon=":material/assignment_ind:")
     if len(classement) == 1 and premier["reservataire_code"] == orientation.NON_RESERVE:
         st.warning(f"Aucune convention {choix.jour.year} de ce bailleur ne couvre "
@@ -186,7 +187,7 @@ def tableau_classement(classement: pd.DataFrame, choix: Choix) -> None:
     """The ranking's figures, then each rank's motif (a sentence: too long for a cell)."""
     st.dataframe(vue(classement, COLONNES_CLASSEMENT), hide_index=True)
     with st.expander("Motif de chaque rang"):
-        st.markdown("\n".join(f"{int(r['rang'])}. **{r['libelle']}** — {r['motif']}"
+        st.markdown("\n".join(f"{int(r['rang'])}. **{texte_brut(r['libelle'])}** — {texte_brut(r['motif'])}"
                                for r in classement.to_dict("records")))
     telechargements(classement[list(orientation.COLONNES_ORIENTATION)],
                     f"orientation_{choix.bailleur}_{choix.commune}_{choix.jour.isoformat()}",
@@ -260,5 +261,5 @@ def calculatrice_droits_acquis(choix: Choix) -> None:
     conventions = conventions[conventions["departement"] == departement]
     for ligne in conventions.to_dict("records"):
         st.caption(f"Pour comparaison, la convention {choix.jour.year} « droits acquis » de "
-                   f"{ligne['reservataire_nom'] or ligne['reservataire_code']} dans ce "
+                   f"{texte_brut(ligne['reservataire_nom'] or ligne['reservataire_code'])} dans ce "
                    f"département indique {nombre(ligne['droits_annuels'], 1)} droits annuels.")

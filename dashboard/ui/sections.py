@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.exports import csv_excel, xlsx
 from dashboard.formatting import formater_tableau
 from dashboard.ui.filtres import demander_filtre
+from dashboard.ui.texte import texte_brut
 
 
 def telechargements(tableau: pd.DataFrame, nom_fichier: str, cle: str,
@@ -70,7 +71,7 @@ def section(
         st.info(vide)
         return
     if message:
-        st.markdown(f"**{message}**")
+        st.markdown(f"**{texte_brut(message)}**")
     gauche, droite = st.columns([3, 2], gap="medium")
     with gauche:
         if filtre_au_clic:
