@@ -34,7 +34,7 @@ from dashboard.store import verrou_ecriture
 from data_loaders.errors import Erreur, FichierRejete
 from data_loaders.headers import Correspondance, associer, deviner_type, lire_mapping
 from data_loaders.normalisation import normaliser
-from data_loaders.reading import Lecture, lire
+from data_loaders.reading import TAILLE_MAX_OCTETS, Lecture, lire
 from data_loaders.specs import JEUX, Jeu
 from data_loaders.validation import cellules_lues, compter, revalider_portee, valider
 
@@ -360,10 +360,18 @@ class _Empreinte(threading.Thread):
         self.start()
 
     def run(self) -> None:
+        if isinstance(self.source, (bytes, bytearray)):
+            self.valeur = hashlib.sha256(self.source).hexdigest()
+            return
         try:
-            data = (self.source if isinstance(self.source, (bytes, bytearray))
-                    else Path(self.source).read_bytes())
-            self.valeur = hashlib.sha256(data).hexdigest()
+            chemin = Path(self.source)
+            if chemin.stat().st_size > TAILLE_MAX_OCTETS:
+                return                  # the reader refuses it: do not read it for nothing
+            empreinte = hashlib.sha256()
+            with open(chemin, "rb") as fichier:
+                for bloc in iter(lambda: fichier.read(1 << 20), b""):
+                    empreinte.update(bloc)
+            self.valeur = empreinte.hexdigest()
         except OSError:
             self.valeur = None
 
