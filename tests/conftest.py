@@ -57,6 +57,27 @@ def modele_base(tmp_path_factory) -> Path:
     return chemin
 
 
+@pytest.fixture(scope="session")
+def base_exemple(tmp_path_factory) -> Path:
+    """The sample database (sample_data/, every file of its manifest imported), built once per
+    test process. Read it; to write or to serve it, take `exemple` (a private copy)."""
+    from dashboard.initialisation import initialiser
+
+    chemin = tmp_path_factory.mktemp("exemple") / "exemple.duckdb"
+    con, _ = initialiser(chemin, exemple=True)
+    con.close()
+    return chemin
+
+
+@pytest.fixture
+def exemple(base_exemple, tmp_path, monkeypatch) -> Path:
+    """A private copy of the sample database for one test, named by FLUX_DB (the pages open it)."""
+    chemin = tmp_path / "flux.duckdb"
+    shutil.copyfile(base_exemple, chemin)
+    monkeypatch.setenv("FLUX_DB", str(chemin))
+    return chemin
+
+
 def nouvelle_base(chemin: Path, modele: Path):
     """Open a store at `chemin`, a copy of the session's model (schema migrated with
     `connect`, PACA reference loaded with `load_reference`), through `connect` again."""

@@ -2,34 +2,16 @@
 engine's bilan, and the pages offer the downloads (AppTest)."""
 
 import io
-import shutil
 import zipfile
 
 import openpyxl
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import metrics
 from dashboard.exports import bilan_annuel as export_annuel
 from dashboard.formatting import nombre
-from dashboard.initialisation import initialiser, ouvrir
+from dashboard.initialisation import ouvrir
 from dashboard.metrics import bilan_annuel
-
-
-@pytest.fixture(scope="module")
-def base_exemple(tmp_path_factory):
-    fichier = tmp_path_factory.mktemp("exemple_exports") / "flux.duckdb"
-    con, _ = initialiser(fichier, exemple=True)
-    con.close()
-    return fichier
-
-
-@pytest.fixture
-def base(base_exemple, tmp_path, monkeypatch):
-    fichier = tmp_path / "flux.duckdb"
-    shutil.copy(base_exemple, fichier)
-    monkeypatch.setenv("FLUX_DB", str(fichier))
-    return fichier
 
 
 def test_repartitions_egales_au_moteur_pour_chaque_reservataire(base_exemple):
@@ -71,12 +53,12 @@ def _boutons(at) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
 
 
-def test_page_bilans_annuels(base):
+def test_page_bilans_annuels(exemple):
     at = AppTest.from_file("../pages/bilans_annuels.py", default_timeout=120)
     at.query_params.update({"annee": "2025", "reservataire": "ETAT-13"})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    con = ouvrir(base)
+    con = ouvrir(exemple)
     try:
         t = metrics.total(con, 2025, 4, filtres=metrics.Filtres(reservataire=["ETAT-13"])).iloc[0]
     finally:
@@ -92,7 +74,7 @@ def test_page_bilans_annuels(base):
     assert at.query_params["bailleur"] == "OLS01"
 
 
-def test_page_bilan_propose_le_pack_et_les_images(base):
+def test_page_bilan_propose_le_pack_et_les_images(exemple):
     at = AppTest.from_file("../pages/bilan.py", default_timeout=120)
     at.query_params.update({"annee": "2025", "trimestre": "2"})
     at.run()

@@ -33,12 +33,11 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
-import pandas as pd
 import pytest
 
 from conftest import ROOT, TABLES, Fichiers, importer
 from dashboard.exports import csv_excel, xlsx
-from dashboard.initialisation import initialiser
+from dashboard.initialisation import ouvrir
 from data_loaders.reading import TAILLE_MAX_OCTETS
 
 CORPUS_DIR = Path(__file__).resolve().parent / "fichiers_hostiles"
@@ -205,13 +204,14 @@ def _cas(nom: str) -> Cas:
 # ====================================================================== the database to protect
 
 @pytest.fixture(scope="module")
-def modele_exemple(tmp_path_factory) -> Path:
+def modele_exemple(tmp_path_factory, base_exemple) -> Path:
     """The sample database, plus a partial import (a quarantined line, OLS30 × 2024 replaced)
     and a conventions replacement: every table holds rows. Built once per module."""
     dossier = tmp_path_factory.mktemp("exemple")
     chemin = dossier / "exemple.duckdb"
-    con, rapports = initialiser(chemin, exemple=True)
-    assert [r.import_id for r in rapports] == list(range(1, 17))
+    shutil.copyfile(base_exemple, chemin)
+    con = ouvrir(chemin)
+    assert con.execute("SELECT max(import_id) FROM journal_imports").fetchone() == (16,)
     fichiers = Fichiers(dossier)
     r = importer(con, "mises_a_disposition", fichiers.texte(
         ENTETE_MAD + "\n"

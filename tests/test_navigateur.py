@@ -40,7 +40,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from dashboard import metrics
-from dashboard.initialisation import initialiser
+from dashboard.initialisation import ouvrir
 
 RACINE = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -74,17 +74,16 @@ EXPORT_VALIDE = (
 
 
 @pytest.fixture(scope="session")
-def base_exemple(tmp_path_factory):
-    """The sample database, built once; each server gets its own copy (DuckDB locks its file).
-    Also returns a bailleur of 2025 (code, name) for the filter steps."""
-    fichier = tmp_path_factory.mktemp("navigateur") / "exemple.duckdb"
-    con, _ = initialiser(fichier, exemple=True)
+def exemple_navigateur(base_exemple):
+    """The sample database (each server gets its own copy: DuckDB locks its file), and a
+    bailleur of 2025 (code, name) for the filter steps."""
+    con = ouvrir(base_exemple)
     try:
         bailleurs = metrics.options_filtres(con, 2025)["bailleur"]
     finally:
         con.close()
     assert len(bailleurs) > 1
-    return fichier, str(bailleurs["cle"].iloc[1]), str(bailleurs["libelle"].iloc[1])
+    return base_exemple, str(bailleurs["cle"].iloc[1]), str(bailleurs["libelle"].iloc[1])
 
 
 def _port_libre() -> int:
@@ -304,9 +303,9 @@ def url_avec(**attendus: str) -> re.Pattern:
 
 
 @pytest.fixture(scope="module")
-def serveur(base_exemple, tmp_path_factory):
+def serveur(exemple_navigateur, tmp_path_factory):
     """A server shared by the tests that do not need a fresh one."""
-    with serveur_streamlit(base_exemple[0], tmp_path_factory.mktemp("serveur")) as url:
+    with serveur_streamlit(exemple_navigateur[0], tmp_path_factory.mktemp("serveur")) as url:
         yield url
 
 
@@ -320,11 +319,12 @@ def prealable(etape: str):
         pytest.fail(f"{etape} : {erreur}")
 
 
-def test_lien_direct_sur_un_serveur_neuf(navigateur, base_exemple, tmp_path):
+def test_lien_direct_sur_un_serveur_neuf(navigateur, exemple_navigateur, tmp_path):
     """A shared link is the first request of a freshly started server (after a deployment): the
     page must come through app.py (its navigation in French, its page set-up), with the link's
     filters."""
-    with (serveur_streamlit(base_exemple[0], tmp_path) as url, onglet(navigateur, url) as page,
+    with (serveur_streamlit(exemple_navigateur[0], tmp_path) as url,
+          onglet(navigateur, url) as page,
           Captures(page, "lien_direct") as capture):
         page.goto(f"{url}/controles?annee=2025&trimestre=2")       # a page file, not "/"
         verifier_page(page, "Contrôles")
@@ -336,8 +336,8 @@ def test_lien_direct_sur_un_serveur_neuf(navigateur, base_exemple, tmp_path):
         expect(page).to_have_url(url_avec(annee="2025", trimestre="2"))
 
 
-def test_parcours(navigateur, serveur, base_exemple):
-    _, code_bailleur, nom_bailleur = base_exemple
+def test_parcours(navigateur, serveur, exemple_navigateur):
+    _, code_bailleur, nom_bailleur = exemple_navigateur
     with onglet(navigateur, serveur) as page, Captures(page, "parcours") as capture:
         _toutes_les_pages(page, serveur, capture)
         _filtres_du_bilan(page, serveur, capture, code_bailleur, nom_bailleur)
@@ -469,14 +469,14 @@ def _verification_d_un_import(page: Page, url: str, capture: Captures) -> None:
     capture("importer_verification")
 
 
-def test_telechargements(navigateur, serveur, base_exemple, tmp_path):
+def test_telechargements(navigateur, serveur, exemple_navigateur, tmp_path):
     """The downloads work from the browser: the yearly bilan of ETAT-13 as .xlsx (its total is
     the engine's) and the quarterly HTML report (self-contained)."""
     import openpyxl
 
     from dashboard.initialisation import ouvrir
 
-    con = ouvrir(base_exemple[0])
+    con = ouvrir(exemple_navigateur[0])
     try:
         moteur = metrics.total(con, 2025, 4, filtres=metrics.Filtres(reservataire=["ETAT-13"]))
     finally:

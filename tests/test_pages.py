@@ -1,32 +1,12 @@
 """One AppTest per bilan page, on the sample database: no exception, the figures of the metrics
 engine, filters that change them, and query parameters that restore a view."""
 
-import shutil
-
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import metrics
 from dashboard.formatting import nombre, pourcentage
 from dashboard.initialisation import initialiser, ouvrir
 from dashboard.metrics import Filtres
-
-
-@pytest.fixture(scope="session")
-def base_exemple(tmp_path_factory):
-    fichier = tmp_path_factory.mktemp("exemple") / "flux.duckdb"
-    con, _ = initialiser(fichier, exemple=True)
-    con.close()
-    return fichier
-
-
-@pytest.fixture
-def base(base_exemple, tmp_path, monkeypatch):
-    """A private copy of the sample database for one test."""
-    fichier = tmp_path / "flux.duckdb"
-    shutil.copy(base_exemple, fichier)
-    monkeypatch.setenv("FLUX_DB", str(fichier))
-    return fichier
 
 
 def _page(chemin: str, **parametres) -> AppTest:
@@ -41,8 +21,8 @@ def _metriques(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def _attendu(base, annee, trimestre, vue="mad", **filtres) -> dict[str, str]:
-    con = ouvrir(base)
+def _attendu(exemple, annee, trimestre, vue="mad", **filtres) -> dict[str, str]:
+    con = ouvrir(exemple)
     try:
         t = metrics.total(con, annee, trimestre, vue=vue, filtres=Filtres(**filtres)).iloc[0]
     finally:
@@ -54,43 +34,43 @@ def _attendu(base, annee, trimestre, vue="mad", **filtres) -> dict[str, str]:
             "Baux signés": nombre(t["baux_signes"], 0)}
 
 
-def test_accueil_chiffres_du_moteur_pour_la_periode_par_defaut(base):
+def test_accueil_chiffres_du_moteur_pour_la_periode_par_defaut(exemple):
     at = _page("pages/accueil.py")
     # Today is after 30/09/2026 and the sample runs to 30/09/2026: default is T3 2026.
     assert at.selectbox(key="filtre_annee").value == 2026
     assert at.selectbox(key="filtre_trimestre").value == 3
     vus = _metriques(at)
-    for libelle, valeur in _attendu(base, 2026, 3).items():
+    for libelle, valeur in _attendu(exemple, 2026, 3).items():
         assert vus[libelle] == valeur, libelle
     assert at.query_params["annee"] == "2026" and at.query_params["trimestre"] == "3"
 
 
-def test_accueil_un_filtre_change_les_chiffres_et_l_url(base):
+def test_accueil_un_filtre_change_les_chiffres_et_l_url(exemple):
     at = _page("pages/accueil.py")
     avant = _metriques(at)["Mises à disposition"]
     at.multiselect(key="filtre_bailleur").select("OLS01").run()
     assert not at.exception
     apres = _metriques(at)
     assert apres["Mises à disposition"] != avant
-    for libelle, valeur in _attendu(base, 2026, 3, bailleur="OLS01").items():
+    for libelle, valeur in _attendu(exemple, 2026, 3, bailleur="OLS01").items():
         assert apres[libelle] == valeur, libelle
     assert at.query_params["bailleur"] == "OLS01"
 
 
-def test_accueil_parametres_d_url_restaurent_la_vue(base):
+def test_accueil_parametres_d_url_restaurent_la_vue(exemple):
     at = _page("pages/accueil.py", annee="2025", trimestre="2", vue="baux", departement="13")
     assert at.selectbox(key="filtre_annee").value == 2025
     assert at.selectbox(key="filtre_trimestre").value == 2
     assert at.radio(key="filtre_vue").value == "baux"
     assert at.multiselect(key="filtre_departement").value == ["13"]
     vus = _metriques(at)
-    for libelle, valeur in _attendu(base, 2025, 2, vue="baux", departement="13").items():
+    for libelle, valeur in _attendu(exemple, 2025, 2, vue="baux", departement="13").items():
         assert vus[libelle] == valeur, libelle
 
 
-def test_accueil_fraicheur_signale_l_export_manquant(base):
+def test_accueil_fraicheur_signale_l_export_manquant(exemple):
     # The sample's OLS16 sent no MAD for July-September 2026 (sample_data/README.md).
-    con = ouvrir(base)
+    con = ouvrir(exemple)
     try:
         nom = con.execute("SELECT any_value(bailleur_nom) FROM conventions "
                           "WHERE bailleur_code = 'OLS16'").fetchone()[0]
@@ -102,14 +82,14 @@ def test_accueil_fraicheur_signale_l_export_manquant(base):
     assert len(avertissements) == 1 and nom in avertissements[0]
 
 
-def test_bilan_toutes_les_sections_et_le_tableau_par_reservataire(base):
+def test_bilan_toutes_les_sections_et_le_tableau_par_reservataire(exemple):
     at = _page("pages/bilan.py", annee="2025", trimestre="4")
     assert [s.value for s in at.subheader] == [
         "Droits prévus et mises à disposition par réservataire", "Par type de réservataire",
         "Écart par bailleur", "Taux de réalisation par bailleur et type de réservataire",
         "Cumul trimestre par trimestre", "Par EPCI", "Des mises à disposition aux baux",
         "Hors flux par bailleur"]
-    con = ouvrir(base)
+    con = ouvrir(exemple)
     try:
         attendu = metrics.bilan(con, 2025, 4, "type_reservataire")
     finally:
@@ -120,7 +100,7 @@ def test_bilan_toutes_les_sections_et_le_tableau_par_reservataire(base):
         nombre(v, 0) for v in attendu["mises_a_disposition"]]
 
 
-def test_bilan_mode_presentation_une_diapositive_a_la_fois(base):
+def test_bilan_mode_presentation_une_diapositive_a_la_fois(exemple):
     at = _page("pages/bilan.py", annee="2025", trimestre="2", mode="presentation")
     assert not at.subheader                       # one slide, not the sections
     assert at.query_params["diapo"] == "1"
@@ -131,16 +111,16 @@ def test_bilan_mode_presentation_une_diapositive_a_la_fois(base):
     assert "Par type de réservataire" in at.markdown[0].value
 
 
-def test_assiette_et_droits(base):
+def test_assiette_et_droits(exemple):
     at = _page("pages/assiette.py", annee="2025")
     assert [s.value for s in at.subheader] == ["Assiette de chaque bailleur, par département",
                                                "Droits de chaque convention"]
     assert at.selectbox(key="assiette_choix").options
 
 
-def test_controles_liste_les_anomalies_du_moteur(base):
+def test_controles_liste_les_anomalies_du_moteur(exemple):
     at = _page("pages/controles.py", annee="2025", trimestre="4")
-    con = ouvrir(base)
+    con = ouvrir(exemple)
     try:
         n = len(metrics.controles(con, 2025, 4))
     finally:
@@ -183,7 +163,7 @@ def test_signatures_donne_les_chiffres_paca_de_fevrier_2024(tmp_path, monkeypatc
         "EPCI": "32,0\u202f%", "Autres (conseil régional, autres réservataires)": "35,0\u202f%"}
 
 
-def test_signatures_sur_l_exemple_et_en_presentation(base):
+def test_signatures_sur_l_exemple_et_en_presentation(exemple):
     at = _page("pages/signatures.py", annee="2025")
     assert [s.value for s in at.subheader] == [
         "Taux de signature par type de réservataire", "Par département",
