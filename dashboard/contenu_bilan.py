@@ -24,7 +24,8 @@ COLONNES_TABLEAU = ["libelle", "droits_prevus", "mises_a_disposition", "ecart",
 
 @dataclass(frozen=True)
 class Partie:
-    """One chart of the bilan with its table and takeaway (a ``ui.sections.Bloc`` as well)."""
+    """One chart with its table and takeaway: a section of a page (``ui.sections.Bloc``), a
+    slide in presentation mode, a chapter of the HTML report."""
 
     titre: str
     cle: str

@@ -4,11 +4,11 @@ Excel, .xlsx, and the chart as a PNG image), plus the download bar of whole repo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.contenu_bilan import Partie
 from dashboard.exports import csv_excel, xlsx
 from dashboard.formatting import formater_tableau
 from dashboard.ui.filtres import demander_filtre
@@ -91,20 +91,9 @@ def section(
         telechargements(affiche, nom_fichier or cle, cle, figure=figure)
 
 
-@dataclass(frozen=True)
-class Bloc:
-    """One chart of a page, drawn as a section (normal mode) or a slide (presentation mode).
-
-    ``afficher_blocs`` takes any object with these attributes (``contenu_bilan.Partie`` too)."""
-
-    titre: str
-    cle: str
-    donnees: pd.DataFrame
-    figure: Callable[[str], object]          # taille ("normale" / "presentation") -> Figure
-    message: str | None = None
-    colonnes: list[str] | None = None
-    filtre_au_clic: str | None = None
-    vide: str = "Aucune donnée pour cette sélection."
+# One chart of a page, drawn as a section (normal mode) or a slide (presentation mode): defined
+# once in the core, where the quarterly bilan's report (HTML, PNG) builds the same parts.
+Bloc = Partie
 
 
 def fichiers_du_rapport(titre: str, fichiers: list[tuple[str, str, Callable[[], bytes], str]],
