@@ -275,6 +275,20 @@ def test_cli_tous_en_zip(db, tmp_path):
         assert len([n for n in zf.namelist() if n.endswith(".xlsx")]) == 2
 
 
+def test_cli_fichier_avec_les_droits_habituels(db, tmp_path):
+    """Written through a private temporary file, the export still gets a new file's usual
+    rights (umask 022: rw-r--r--), so that it can be shared."""
+    import os
+    ancien = os.umask(0o022)
+    try:
+        sortie = tmp_path / "tous.zip"
+        assert main(["export", "bilan-annuel", "--annee", "2025", "--tous", "--out", str(sortie),
+                     "--db", str(db)]) == 0
+    finally:
+        os.umask(ancien)
+    assert sortie.stat().st_mode & 0o777 == 0o644
+
+
 @pytest.mark.parametrize("arguments, statut, message", [
     (["--annee", "2023", "--reservataire", "ETAT13", "--out", "x.xlsx"], 1, "rien à exporter"),
     (["--annee", "2025", "--tous", "--out", "x.xlsx"], 2, "doit se terminer par .zip"),

@@ -128,6 +128,10 @@ def _ecrire_fichier(chemin: str, contenu: bytes) -> None:
     try:
         with os.fdopen(descripteur, "wb") as f:
             f.write(contenu)
+        # mkstemp makes the file private (0600): give it the usual rights of a new file.
+        masque = os.umask(0)
+        os.umask(masque)
+        os.chmod(temporaire, 0o666 & ~masque)
         os.replace(temporaire, cible)
     except BaseException:
         Path(temporaire).unlink(missing_ok=True)
