@@ -513,17 +513,20 @@ class AnnulationImpossible(Exception):
 
 
 def annuler(con: duckdb.DuckDBPyConnection, import_id: int,
-            habilitation: Habilitation | None = None) -> str:
+            habilitation: Habilitation | None = None, utilisateur: str | None = None) -> str:
     """Roll back an import in force: remove its rows and restore those it had replaced.
 
-    Only an admin may (DroitsInsuffisants otherwise); None: every right (local mode)."""
+    Only an admin may (DroitsInsuffisants otherwise); None: every right (local mode). The
+    journal records who rolled it back: the user of ``habilitation``, else ``utilisateur``,
+    else the OS user."""
     if habilitation is not None:
         habilitation.verifier_annulation()
+        utilisateur = habilitation.utilisateur
     with verrou_ecriture(con):
-        return _annuler(con, import_id)
+        return _annuler(con, import_id, utilisateur or utilisateur_local())
 
 
-def _annuler(con: duckdb.DuckDBPyConnection, import_id: int) -> str:
+def _annuler(con: duckdb.DuckDBPyConnection, import_id: int, utilisateur: str) -> str:
     cur = con.cursor()
     try:
         ligne = cur.execute("SELECT type_donnees, statut FROM journal_imports WHERE import_id = ?",
@@ -558,6 +561,8 @@ def _annuler(con: duckdb.DuckDBPyConnection, import_id: int) -> str:
                 "ORDER BY 1", [import_id]).fetchall()]
             cur.execute("UPDATE journal_imports SET statut = 'ROLLED_BACK' WHERE import_id = ?",
                         [import_id])
+            cur.execute("INSERT INTO journal_annulations VALUES (?, ?, ?)",
+                        [import_id, utilisateur, datetime.now()])
             _mettre_a_jour_statuts(cur, type_donnees, restaures)
             cur.execute("COMMIT")
         except Exception:
@@ -576,9 +581,11 @@ def journal(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     cur = con.cursor()
     try:
         return cur.execute(
-            "SELECT import_id, type_donnees, perimetre, nom_fichier, sha256, lignes_lues, "
-            "lignes_importees, lignes_rejetees, statut, utilisateur, horodatage "
-            "FROM journal_imports ORDER BY import_id DESC").df()
+            "SELECT j.import_id, type_donnees, perimetre, nom_fichier, sha256, lignes_lues, "
+            "lignes_importees, lignes_rejetees, statut, j.utilisateur, j.horodatage, "
+            "a.utilisateur AS annule_par, a.horodatage AS annule_le "
+            "FROM journal_imports j LEFT JOIN journal_annulations a USING (import_id) "
+            "ORDER BY j.import_id DESC").df()
     finally:
         cur.close()
 

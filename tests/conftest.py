@@ -35,10 +35,10 @@ from dashboard.store import connect  # noqa: E402
 
 AUJOURDHUI = date(2026, 11, 22)
 
-# Every table of schema v1 (DOMAIN §3 datasets, reference, journal, quarantine, archive).
+# Every table of the schema (DOMAIN §3 datasets, reference, journal, quarantine, archive).
 TABLES = (
     "communes", "epci", "conventions", "parc", "mises_a_disposition", "documents_epci",
-    "journal_imports", "quarantaine", "remplacements",
+    "journal_imports", "journal_annulations", "quarantaine", "remplacements",
     "archive_communes", "archive_epci", "archive_conventions", "archive_parc",
     "archive_mises_a_disposition", "archive_documents_epci",
 )

@@ -394,6 +394,15 @@ def test_import_et_rollback_pour_un_utilisateur(tmp_path, f):
     assert r.rc == 0, r.err
     assert r.out.strip() == "Import n° 1 annulé."
     assert _journal(db) == [(1, "ROLLED_BACK", "agent@habitat-sud.example")]
+    # The journal says who rolled it back, and the command `imports` shows it.
+    con = connect(db)
+    try:
+        assert con.execute("SELECT import_id, utilisateur FROM journal_annulations"
+                           ).fetchall() == [(1, "admin@dreal.example")]
+    finally:
+        con.close()
+    r = _cli_env("imports", "--db", db)
+    assert "Annulé par" in r.out and "admin@dreal.example" in r.out
 
     # An address no rule names (and no [defaut]): refused.
     r = _cli_env("import", "mises_a_disposition", melange, "--db", db, "--as",

@@ -38,6 +38,7 @@ import pytest
 from conftest import ROOT, TABLES, Fichiers, importer
 from dashboard.exports import csv_excel, xlsx
 from dashboard.initialisation import ouvrir
+from data_loaders import annuler
 from data_loaders.reading import TAILLE_MAX_OCTETS
 
 CORPUS_DIR = Path(__file__).resolve().parent / "fichiers_hostiles"
@@ -235,6 +236,12 @@ def modele_exemple(tmp_path_factory, base_exemple) -> Path:
         "dept;siren;raison_sociale;nature_juridique;insee;nom_membre;pmun_2025\n"
         "04;200067437;CA Provence-Alpes-Agglomération;CA;04070;Digne-les-Bains;17980\n"))
     assert (r.statut, r.import_id) == ("importe", 21)
+    # An import rolled back, so that the journal of rollbacks holds a row too.
+    r = importer(con, "documents_epci", fichiers.texte(
+        "SIREN EPCI;Document;Statut;Date\n200067437;PPGD;Adopté;06/06/2025\n",
+        nom="annule.csv"))
+    assert (r.statut, r.import_id) == ("importe", 22)
+    annuler(con, 22, utilisateur="admin@dreal.example")
     etat = empreintes(con)
     for table in TABLES:
         assert etat[table][0] > 0, f"{table} devrait contenir des lignes"

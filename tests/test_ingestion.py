@@ -8,9 +8,10 @@ Contents are compared with `instantane` (every table, every row), not with count
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import data_loaders.ingest as ingest
@@ -356,11 +357,25 @@ def test_annulation_restaure_exactement_les_lignes_precedentes(base, fichiers):
     apres = instantane(base)
     assert apres["mises_a_disposition"] == LIGNES_A
     assert apres["archive_mises_a_disposition"] == []
-    assert _sans(apres, "journal_imports", "remplacements") == _sans(
-        apres_a, "journal_imports", "remplacements")
+    assert _sans(apres, "journal_imports", "journal_annulations", "remplacements") == _sans(
+        apres_a, "journal_imports", "journal_annulations", "remplacements")
     assert _statuts(base) == [(1, "ACTIVE"), (2, "ROLLED_BACK")]
+    assert [r[0] for r in apres["journal_annulations"]] == [2]
     # Import 1's journal line is otherwise untouched.
     assert apres["journal_imports"][0] == apres_a["journal_imports"][0]
+
+
+def test_le_journal_dit_qui_a_annule_et_quand(base, fichiers):
+    _imp(base, fichiers, "parc", parc(), nom="parc_v1.csv", utilisateur="bailleur")
+    _imp(base, fichiers, "parc", parc(parc_total="120"), nom="parc_v2.csv")
+    avant = datetime.now()
+    annuler(base, 2, utilisateur="admin@dreal.example")
+    j = journal(base).set_index("import_id")
+    assert j.loc[2, "statut"] == "ROLLED_BACK" and j.loc[2, "annule_par"] == "admin@dreal.example"
+    assert avant <= j.loc[2, "annule_le"].to_pydatetime() <= datetime.now()
+    # The import brought back in force was not rolled back: nothing against it.
+    assert j.loc[1, "statut"] == "ACTIVE" and pd.isna(j.loc[1, "annule_par"])
+    assert j.loc[1, "utilisateur"] == "bailleur"
 
 
 def test_annulation_d_un_premier_import_vide_le_perimetre(base, fichiers):
@@ -369,8 +384,10 @@ def test_annulation_d_un_premier_import_vide_le_perimetre(base, fichiers):
     assert annuler(base, 1) == "Import n° 1 annulé."
     apres = instantane(base)
     assert apres["parc"] == []
-    assert _sans(apres, "journal_imports", "parc") == _sans(avant, "journal_imports", "parc")
+    assert _sans(apres, "journal_imports", "journal_annulations", "parc") == _sans(
+        avant, "journal_imports", "journal_annulations", "parc")
     assert _statuts(base) == [(1, "ROLLED_BACK")]
+    assert [r[0] for r in apres["journal_annulations"]] == [1]
 
 
 def test_chaine_de_remplacements_annulee_pas_a_pas(base, fichiers):
@@ -582,7 +599,7 @@ def test_journal_du_plus_recent_au_plus_ancien(base, fichiers):
     j = journal(base)
     assert list(j.columns) == ["import_id", "type_donnees", "perimetre", "nom_fichier", "sha256",
                                "lignes_lues", "lignes_importees", "lignes_rejetees", "statut",
-                               "utilisateur", "horodatage"]
+                               "utilisateur", "horodatage", "annule_par", "annule_le"]
     assert [tuple(r) for r in j[["import_id", "type_donnees", "perimetre", "nom_fichier",
                                  "statut"]].itertuples(index=False)] == [
         (3, "documents_epci", "1 EPCI", "docs.csv", "ACTIVE"),

@@ -221,9 +221,13 @@ def commande_imports(args) -> int:
         return SORTIE_OK
     df = df.drop(columns=["sha256"])
     df["statut"] = df["statut"].map(lambda s: f"{s} ({voc.STATUTS_IMPORT.get(s, s)})")
-    df["horodatage"] = df["horodatage"].dt.strftime("%d/%m/%Y %H:%M")
+    for col in ("horodatage", "annule_le"):
+        df[col] = df[col].dt.strftime("%d/%m/%Y %H:%M").fillna("")
+    df["annule_par"] = df["annule_par"].fillna("")
+    # A conventions file can span dozens of bailleurs: the scope is cut to keep one line each.
+    df["perimetre"] = df["perimetre"].map(lambda p: p if len(p) <= 60 else p[:59] + "…")
     df.columns = ["N°", "Type", "Périmètre", "Fichier", "Lues", "Importées", "Rejetées",
-                  "Statut", "Utilisateur", "Date"]
+                  "Statut", "Utilisateur", "Date", "Annulé par", "Annulé le"]
     print(df.to_string(index=False))
     return SORTIE_OK
 

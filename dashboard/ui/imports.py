@@ -70,11 +70,13 @@ def afficher_journal(df: pd.DataFrame) -> None:
     vue = df.drop(columns=["sha256"]).copy()
     vue["type_donnees"] = vue["type_donnees"].map(lambda t: voc.TYPES_DONNEES.get(t, t))
     vue["statut"] = vue["statut"].map(lambda s: voc.STATUTS_IMPORT.get(s, s))
-    vue["horodatage"] = pd.to_datetime(vue["horodatage"]).dt.strftime("%d/%m/%Y %H:%M")
+    for col in ("horodatage", "annule_le"):
+        vue[col] = pd.to_datetime(vue[col]).dt.strftime("%d/%m/%Y %H:%M")
     st.dataframe(vue, hide_index=True, column_config={
         "import_id": st.column_config.NumberColumn("N°", format="%d"),
         "type_donnees": "Données", "perimetre": "Périmètre", "nom_fichier": "Fichier",
         "lignes_lues": st.column_config.NumberColumn("Lues", format="localized"),
         "lignes_importees": st.column_config.NumberColumn("Importées", format="localized"),
         "lignes_rejetees": st.column_config.NumberColumn("Rejetées", format="localized"),
-        "statut": "Statut", "utilisateur": "Par", "horodatage": "Le"})
+        "statut": "Statut", "utilisateur": "Par", "horodatage": "Le",
+        "annule_par": "Annulé par", "annule_le": "Annulé le"})
