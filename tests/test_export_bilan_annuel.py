@@ -313,3 +313,27 @@ def test_cli_base_introuvable(tmp_path, capsys):
                  str(tmp_path / "x.zip"), "--db", str(tmp_path / "absente.duckdb")])
     assert code == 2 and "base introuvable" in capsys.readouterr().err
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_cli_base_occupee_par_un_autre_programme(db, tmp_path, capsys):
+    # another process holds the file (DuckDB allows one): it says so once it has opened it
+    import subprocess
+    import sys
+    tenante = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, duckdb; con = duckdb.connect(sys.argv[1]); print('ouverte', flush=True); "
+         "sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    sortie = tmp_path / "etat13.xlsx"
+    try:
+        assert tenante.stdout.readline().strip() == "ouverte"
+        assert main(["export", "bilan-annuel", "--annee", "2025", "--reservataire", "ETAT13",
+                     "--out", str(sortie), "--db", str(db)]) == 1
+        erreur = capsys.readouterr().err
+        assert erreur.startswith("python -m dashboard : erreur : ")
+        assert "utilisée par un autre programme" in erreur
+        assert "Traceback" not in erreur
+    finally:
+        tenante.stdin.close()
+        tenante.wait(timeout=60)
+    assert not sortie.exists()

@@ -12,7 +12,8 @@
 Every command also takes ``--db PATH`` (default ``$FLUX_DB`` or data/flux.duckdb). The file is
 written only when the whole export succeeded (never a half-written file).
 
-Exit status: 0 written; 1 nothing written — the database cannot be read, the selection holds
+Exit status: 0 written; 1 nothing written — the database cannot be read (not a database, or
+held by another process), the selection holds
 nothing to export, or (``graphique``) no image can be made on this machine (no Chromium) — with a
 French message on stderr; 2 usage error (argparse, missing database file, wrong extension for
 ``--out``, unknown chart).
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard import store
 from dashboard.commands.bilans import (
     FILTRES_BILAN,
     _annee,
@@ -109,8 +111,6 @@ def _periode(parser) -> None:
 
 
 def _communs(parser) -> None:
-    from dashboard import store
-
     parser.add_argument("--out", required=True, metavar="FICHIER", help="fichier à écrire")
     parser.add_argument("--db", default=None, metavar="CHEMIN",
                         help=f"base DuckDB (défaut : $FLUX_DB ou {store.DEFAULT_DB})")
@@ -152,6 +152,8 @@ def _executer(args, permises: tuple[str, ...], produire) -> int:
         return _erreur(f"dossier introuvable pour --out : {dossier}", SORTIE_USAGE)
     try:
         con = _ouvrir(args)
+    except store.BaseOccupee as exc:     # another process holds the file
+        return _erreur(str(exc), SORTIE_RIEN)
     except duckdb.Error as exc:
         return _erreur(f"impossible d'ouvrir la base : {exc}", SORTIE_RIEN)
     if con is None:
