@@ -124,12 +124,23 @@ EN_TETES: dict[str, str] = {
     "derniere_mad": "Dernière mise à disposition",
     "trimestres_sans_mad": "Trimestres sans MAD",
     "annee": "Année",
+    # the yearly bilan owed to each réservataire
+    "proposes": "Logements proposés",
+    "attribues": "Logements attribués",
+    "baux_signes_date_bail": "Baux signés dans l'année (date du bail)",
+    "modalite": "Code",
 }
 
 
 def en_tete(colonne: str) -> str:
-    """The French heading of a column (a readable fallback for columns not listed)."""
-    return EN_TETES.get(colonne) or colonne.replace("_", " ").capitalize()
+    """The French heading of a column. A column not listed keeps its name, underscores as
+    spaces and only its first letter raised (``QPV / hors QPV`` stays so, never
+    ``Qpv / hors qpv``)."""
+    titre = EN_TETES.get(colonne)
+    if titre:
+        return titre
+    texte = str(colonne).replace("_", " ")
+    return texte[:1].upper() + texte[1:]
 
 
 def est_indefini(valeur) -> bool:

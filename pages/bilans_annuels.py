@@ -104,15 +104,14 @@ onglets = st.tabs(["Synthèse par bailleur", *bilan_annuel.AXES_BILAN_ANNUEL.val
 with onglets[0]:
     colonnes = ["cle", "libelle", "droits_annuels", "mises_a_disposition", "baux_signes", "ecart",
                 "taux_realisation", "taux_chute"]
-    tableau(lignes, colonnes)
+    tableau(lignes, colonnes, en_tetes=export_annuel.EN_TETES_SYNTHESE)
     telechargements(lignes[colonnes], f"bilan_annuel_{annee}_{reservataire}_synthese",
-                    "annuel_synthese")
+                    "annuel_synthese", en_tetes=export_annuel.EN_TETES_SYNTHESE)
 for onglet, axe in zip(onglets[1:], bilan_annuel.AXES_BILAN_ANNUEL):
     with onglet:
         df = annuel("repartition", annee, axe, reservataire, bailleur or None)
-        vue = df.rename(columns={"bailleur_code": "Bailleur", "bailleur_nom": "Nom du bailleur",
-                                 "libelle": bilan_annuel.AXES_BILAN_ANNUEL[axe],
-                                 "proposes": "Logements proposés",
-                                 "attribues": "Logements attribués"}).drop(columns=["modalite"])
-        tableau(vue)
-        telechargements(vue, f"bilan_annuel_{annee}_{reservataire}_{axe}", f"annuel_{axe}")
+        vue = df.drop(columns=["modalite"])
+        en_tetes = export_annuel.en_tetes_repartition(axe)
+        tableau(vue, en_tetes=en_tetes)
+        telechargements(vue, f"bilan_annuel_{annee}_{reservataire}_{axe}", f"annuel_{axe}",
+                        en_tetes=en_tetes)

@@ -164,8 +164,8 @@ def test_classeur_feuilles_en_tetes_types_et_chiffres(con):
 
     ws = wb["Synthèse"]
     assert [c.value for c in ws[1]][:6] == [
-        "Bailleur", "Nom du bailleur", "Droits annuels", "Logements proposés (MAD)",
-        "Logements attribués (baux signés)", "Écart (MAD − droits)"]
+        "Bailleur", "Nom du bailleur", "Droits annuels", "Logements proposés",
+        "Logements attribués", "Écart"]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M3"   # total row outside
     lignes = _lignes(ws)
     assert [l[0] for l in lignes] == ["OLS1", "OLS2", "Total"]
@@ -180,8 +180,7 @@ def test_classeur_feuilles_en_tetes_types_et_chiffres(con):
 
     ws = wb["Par typologie"]
     assert [c.value for c in ws[1]] == ["Bailleur", "Nom du bailleur", "Code", "Typologie",
-                                        "Logements proposés (MAD)",
-                                        "Logements attribués (baux signés)"]
+                                        "Logements proposés", "Logements attribués"]
     assert _lignes(ws) == [
         ["OLS1", "Habitat Exemple", "T2", "T2", 1, 0],
         ["OLS1", "Habitat Exemple", "T3", "T3", 2, 1],
@@ -195,6 +194,9 @@ def test_classeur_feuilles_en_tetes_types_et_chiffres(con):
     assert ws["E2"].data_type == "n"
     communes = _lignes(wb["Par commune"])
     assert [c.value for c in wb["Par commune"][1]][2:4] == ["Code INSEE", "Commune"]
+    # the axis's own name as written in the law, not "Qpv / hors qpv"
+    assert [c.value for c in wb["QPV - hors QPV"][1]][3] == "QPV / hors QPV"
+    assert [c.value for c in wb["Synthèse"][1]][12] == "Baux signés dans l'année (date du bail)"
     assert ["OLS1", "Habitat Exemple", "13001", "Aix-en-Provence (13001)", 1, 0] in communes
 
 
@@ -231,6 +233,7 @@ def test_archive_un_classeur_par_reservataire(con):
         assert _lignes(als["Synthèse"])[-1][3:5] == [1, 0]
         texte = zf.read("sommaire.csv").decode("utf-8-sig").splitlines()
     assert texte[0].startswith("Réservataire;Nom du réservataire;Type de réservataire;")
+    assert "Logements proposés;" in texte[0]
     assert texte[2].startswith("ETAT13;Préfet des Bouches-du-Rhône;État — contingent")
     assert list(sommaire["Fichier"]) == ["bilan_annuel_2025_ALS.xlsx",
                                          "bilan_annuel_2025_ETAT13.xlsx"]

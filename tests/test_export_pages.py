@@ -66,6 +66,15 @@ def test_page_bilans_annuels(exemple):
     vus = {m.label: m.value for m in at.metric}
     assert vus["Logements proposés"] == nombre(t["mises_a_disposition"])
     assert vus["Logements attribués"] == nombre(t["baux_signes"])
+    # one set of headings: the KPIs' words in the summary, the law's axis names untouched
+    en_tetes = [list(d.value.columns) for d in at.dataframe]
+    assert en_tetes[0] == ["Bailleur", "Nom du bailleur", "Droits annuels", "Logements proposés",
+                           "Logements attribués", "Écart", "Taux de réalisation",
+                           "Taux de chute"]
+    assert ["Bailleur", "Nom du bailleur", "QPV / hors QPV", "Logements proposés",
+            "Logements attribués"] in en_tetes
+    assert ["Bailleur", "Nom du bailleur", "Période de construction", "Logements proposés",
+            "Logements attribués"] in en_tetes
     boutons = _boutons(at)
     assert "Bilan 2025 de ETAT-13 (.xlsx)" in boutons
     assert any(b.startswith("Tous les réservataires (") for b in boutons)

@@ -52,3 +52,10 @@ def test_xlsx_nombres_dates_en_tetes_et_injection():
     assert ws["C3"].value is None and ws["E3"].value is None
     assert ws["A3"].value == "'=HYPERLINK(\"http://x\")"
     assert ws["B3"].value == "'@SUM(A1)"
+
+
+def test_xlsx_en_tetes_donnes_par_la_page():
+    df = pd.DataFrame({"cle": ["OLS1"], "mises_a_disposition": [3], "libelle": ["T2"]})
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx(
+        {"Bilan": df}, en_tetes={"cle": "Bailleur", "libelle": "QPV / hors QPV"})))["Bilan"]
+    assert [c.value for c in ws[1]] == ["Bailleur", "Mises à disposition", "QPV / hors QPV"]

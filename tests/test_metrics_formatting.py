@@ -98,3 +98,15 @@ def test_machine_sans_notation_scientifique_ni_moins_zero():
     df = pd.DataFrame({"ecart": [-0.001, 1e-7, 12345678.912], "taux_chute": [1e-7, 0.99999, 0.5]})
     lignes = vers_csv(df).splitlines()
     assert lignes[1:] == ["0.0,0.0", "0.0,1.0", "12345678.91,0.5"]
+
+
+def test_en_tete_connu_ou_premiere_lettre_seule_en_capitale():
+    from dashboard.formatting import en_tete
+
+    assert en_tete("taux_realisation") == "Taux de réalisation"
+    assert en_tete("proposes") == "Logements proposés"
+    # not listed: underscores as spaces, only the first letter raised, the rest kept
+    assert en_tete("QPV / hors QPV") == "QPV / hors QPV"
+    assert en_tete("code_EPCI_porteur") == "Code EPCI porteur"
+    assert en_tete("été") == "Été"
+    assert en_tete("") == ""

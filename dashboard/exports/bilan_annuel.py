@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import vocabulaire
+from dashboard.formatting import en_tete
 from dashboard.exports.couverture import NOM_FEUILLE, ecrire_couverture
 from dashboard.exports.tableaux import (
     RienAExporter,
@@ -41,29 +42,23 @@ FEUILLES_AXES = {
     "commune": "Par commune",
     "periode_construction": "Par période de construction",
 }
+# The headings of this bilan's tables, on the page, in its downloads and in the workbook alike:
+# those of ``formatting.EN_TETES`` but for the columns that say something else here (the
+# summary's ``cle`` is a bailleur, its MAD are the dwellings « proposés »…).
 EN_TETES_SYNTHESE = {
     "cle": "Bailleur",
     "libelle": "Nom du bailleur",
-    "droits_annuels": "Droits annuels",
-    "mises_a_disposition": "Logements proposés (MAD)",
-    "baux_signes": "Logements attribués (baux signés)",
-    "ecart": "Écart (MAD − droits)",
-    "mad_chutees": "MAD chutées",
-    "mad_en_cours": "MAD en cours",
-    "mad_sans_convention": "MAD sans convention",
-    "nb_conventions": "Conventions",
-    "baux_signes_date_bail": "Baux signés dans l'année (date du bail)",
+    "mises_a_disposition": "Logements proposés",
+    "baux_signes": "Logements attribués",
 }
 
 
-def _en_tetes_axe(axe: str) -> dict[str, str]:
+def en_tetes_repartition(axe: str) -> dict[str, str]:
+    """The headings of a breakdown's table that ``formatting.EN_TETES`` cannot know: its
+    modality code and label (``"QPV / hors QPV"``…)."""
     return {
-        "bailleur_code": "Bailleur",
-        "bailleur_nom": "Nom du bailleur",
         "modalite": "Code INSEE" if axe == "commune" else "Code",
         "libelle": ba.AXES_BILAN_ANNUEL[axe],
-        "proposes": "Logements proposés (MAD)",
-        "attribues": "Logements attribués (baux signés)",
     }
 
 
@@ -200,7 +195,7 @@ def classeur(
             "proposes": int(totaux["mises_a_disposition"]), "attribues": int(totaux["baux_signes"]),
         }])
         ecrire_tableau(wb.create_sheet(nom_feuille(FEUILLES_AXES[axe])), df,
-                       en_tetes=_en_tetes_axe(axe), total=ligne_totale)
+                       en_tetes=en_tetes_repartition(axe), total=ligne_totale)
     return octets(wb)
 
 
@@ -233,10 +228,7 @@ def archive(
             fichiers.append(nom)
         sommaire = liste.assign(fichier=fichiers)
         sommaire["type_reservataire"] = [libelle_type(t) for t in sommaire["type_reservataire"]]
-        sommaire = sommaire.rename(columns={
-            "reservataire_code": "Réservataire", "reservataire_nom": "Nom du réservataire",
-            "type_reservataire": "Type de réservataire", "nb_conventions": "Conventions",
-            "proposes": "Logements proposés (MAD)", "fichier": "Fichier"})
+        sommaire = sommaire.rename(columns=en_tete)
         zf.writestr(zipfile.ZipInfo("sommaire.csv", horodatage), csv_excel(sommaire),
                     compress_type=zipfile.ZIP_DEFLATED)
     return tampon.getvalue(), sommaire

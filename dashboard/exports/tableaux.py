@@ -173,11 +173,12 @@ def ecrire_tableau(
     return suivante
 
 
-def xlsx(feuilles: dict[str, pd.DataFrame]) -> bytes:
-    """A workbook, one sheet per table: real numbers and dates (not text), French headings,
-    bold frozen header row, filters, sensible widths; text cells neutralised against formulas.
+def xlsx(feuilles: dict[str, pd.DataFrame], en_tetes: Mapping[str, str] | None = None) -> bytes:
+    """A workbook, one sheet per table: real numbers and dates (not text), French headings
+    (``en_tetes`` overriding ``formatting.en_tete``), bold frozen header row, filters, sensible
+    widths; text cells neutralised against formulas.
     """
     classeur = nouveau_classeur()
     for nom, df in feuilles.items():
-        ecrire_tableau(classeur.create_sheet(nom_feuille(nom)), df)
+        ecrire_tableau(classeur.create_sheet(nom_feuille(nom)), df, en_tetes=en_tetes)
     return octets(classeur)

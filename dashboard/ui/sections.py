@@ -3,32 +3,43 @@ Excel, .xlsx, and the chart as a PNG image), plus the download bar of whole repo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.contenu_bilan import Partie
 from dashboard.exports import csv_excel, xlsx
-from dashboard.formatting import formater_tableau
+from dashboard.formatting import en_tete, formater_tableau
 from dashboard.ui.filtres import demander_filtre
 from dashboard.ui.texte import texte_brut
 
 
+def _titres(en_tetes: Mapping[str, str] | None):
+    """Column -> French heading: ``en_tetes`` first, then ``formatting.en_tete``."""
+    return lambda colonne: (en_tetes or {}).get(colonne) or en_tete(colonne)
+
+
 def telechargements(tableau: pd.DataFrame, nom_fichier: str, cle: str,
-                    figure: Callable[[], object] | None = None) -> None:
+                    figure: Callable[[], object] | None = None,
+                    en_tetes: Mapping[str, str] | None = None) -> None:
     """CSV for French Excel and .xlsx of the table — and, given its ``figure``, the chart as a
     PNG image —, each generated only when clicked. Without Chromium on the server, the PNG
-    button is replaced by a French note saying so."""
+    button is replaced by a French note saying so.
+
+    ``en_tetes`` (the headings the page shows, see ``tableau``): given, the CSV has these French
+    headings (else the column codes) and they override ``formatting.en_tete`` in the .xlsx."""
+    fichier_csv = (lambda: csv_excel(tableau.rename(columns=_titres(en_tetes)))) if en_tetes else (
+        lambda: csv_excel(tableau))
     if figure is not None:
         a, b, c = st.columns(3)
         _bouton_png(c, figure, nom_fichier, cle)
     else:
         a, b = st.columns(2)
-    a.download_button("CSV (Excel)", lambda: csv_excel(tableau), file_name=f"{nom_fichier}.csv",
+    a.download_button("CSV (Excel)", fichier_csv, file_name=f"{nom_fichier}.csv",
                       mime="text/csv", key=f"{cle}_csv", icon=":material/download:",
                       on_click="ignore")
-    b.download_button("Classeur .xlsx", lambda: xlsx({nom_fichier[:31]: tableau}),
+    b.download_button("Classeur .xlsx", lambda: xlsx({nom_fichier[:31]: tableau}, en_tetes),
                       file_name=f"{nom_fichier}.xlsx", key=f"{cle}_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       icon=":material/download:", on_click="ignore")
@@ -46,10 +57,12 @@ def _bouton_png(colonne, figure: Callable[[], object], nom_fichier: str, cle: st
                             icon=":material/image:", on_click="ignore")
 
 
-def tableau(df: pd.DataFrame, colonnes: list[str] | None = None, hauteur: int | None = None) -> None:
-    """A table in French formats and headings."""
+def tableau(df: pd.DataFrame, colonnes: list[str] | None = None, hauteur: int | None = None,
+            en_tetes: Mapping[str, str] | None = None) -> None:
+    """A table in French formats and headings (``en_tetes`` overriding ``formatting.en_tete``
+    for the columns it names)."""
     vue = df[colonnes] if colonnes else df
-    st.dataframe(formater_tableau(vue, en_tetes=True), hide_index=True,
+    st.dataframe(formater_tableau(vue).rename(columns=_titres(en_tetes)), hide_index=True,
                  height=hauteur if hauteur else "auto")
 
 
