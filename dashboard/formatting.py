@@ -11,7 +11,8 @@ separator; ratios as fractions rounded to 4 decimals; droits and other decimal f
 2 decimals; counts as integers; an undefined value left empty in CSV and ``null`` in JSON — never
 0 and never NaN.
 
-The kind of a column is known by its name (``FRACTIONS``, ``POURCENTS``, ``ENTIERS``); any other
+The kind of a column is known by its name (``FRACTIONS``, ``POURCENTS``, ``ENTIERS``; years and
+quarters, ``ANNEES``, without thousands separator); any other
 float column is a decimal figure, any other integer column a count.
 """
 
@@ -62,6 +63,9 @@ ENTIERS = frozenset({
     "trimestre",
     "annee",
 })
+# Whole numbers that name a year or a quarter: never a thousands separator ("2025", not
+# "2 025"), for people as in the workbooks (Excel format "0").
+ANNEES = frozenset({"annee", "trimestre", "annee_construction"})
 
 # French column headings for people.
 EN_TETES: dict[str, str] = {
@@ -223,6 +227,8 @@ def formater_tableau(df: pd.DataFrame, decimales: int = 1, en_tetes: bool = Fals
             valeurs = [pourcentage(v) for v in serie]
         elif g == "pourcent":
             valeurs = [pourcentage(None if est_indefini(v) else float(v) / 100) for v in serie]
+        elif g == "entier" and col in ANNEES:
+            valeurs = [VIDE if est_indefini(v) else str(int(v)) for v in serie]
         elif g == "entier":
             valeurs = [nombre(v, 0) for v in serie]
         elif g == "decimal":

@@ -161,6 +161,7 @@ def test_classeur_feuilles_en_tetes_types_et_chiffres(con):
     assert "Logements attribués" in couverture and "Période de construction" in couverture
     cellules = {r[0].value: r[1] for r in wb["Présentation"].iter_rows() if r[0].value}
     assert cellules["Fin de la période"].is_date
+    assert cellules["Année"].value == 2025 and cellules["Année"].number_format == "0"
 
     ws = wb["Synthèse"]
     assert [c.value for c in ws[1]][:6] == [

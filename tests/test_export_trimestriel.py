@@ -67,6 +67,21 @@ def test_classeur_une_feuille_par_axe_chiffres_du_moteur(con):
     assert presentation["Fin de la période"].date() == date(2025, 12, 31)
 
 
+def test_annees_et_trimestres_sans_separateur_de_milliers(con):
+    """Excel shows 2025, never "2 025": years and quarters are written with the format "0"."""
+    wb = openpyxl.load_workbook(io.BytesIO(trimestriel.classeur(con, 2025, 4)))
+    ws = wb["Contrôles"]
+    entetes = [c.value for c in ws[1]]
+    annee = ws.cell(row=2, column=entetes.index("Année") + 1)
+    assert annee.value == 2025 and annee.number_format == "0"
+    trimestres = [ws.cell(row=r, column=entetes.index("Trimestre") + 1)
+                  for r in range(2, ws.max_row + 1)]
+    remplis = [c for c in trimestres if c.value is not None]
+    assert remplis and all(c.number_format == "0" for c in remplis)
+    # a count keeps its thousands separator
+    assert wb["Par réservataire"]["E2"].number_format == "#,##0"
+
+
 class _Ressources(HTMLParser):
     """Every src / href attribute of the document's tags (script content is not parsed)."""
 

@@ -110,3 +110,13 @@ def test_en_tete_connu_ou_premiere_lettre_seule_en_capitale():
     assert en_tete("code_EPCI_porteur") == "Code EPCI porteur"
     assert en_tete("été") == "Été"
     assert en_tete("") == ""
+
+
+def test_annees_et_trimestres_sans_separateur_pour_les_gens():
+    t = formater_tableau(pd.DataFrame({"annee": [2025, None], "trimestre": [4, 1],
+                                       "annee_construction": [1960, 2016],
+                                       "nombre": [2025, 1]}).astype("Int64"))
+    assert list(t["annee"]) == ["2025", "—"]
+    assert list(t["trimestre"]) == ["4", "1"]
+    assert list(t["annee_construction"]) == ["1960", "2016"]
+    assert t.loc[0, "nombre"] == f"2{S}025"                 # a count keeps its separator

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from dashboard.exports.tableaux import FORMAT_HORODATAGE, FORMATS_EXCEL, neutraliser
+from dashboard.exports.tableaux import FORMAT_ANNEE, FORMAT_HORODATAGE, FORMATS_EXCEL, neutraliser
 
 NOM_FEUILLE = "Présentation"
 
@@ -19,7 +19,7 @@ def ecrire_couverture(
     feuilles: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Fill ``ws``: ``titre`` in A1, then ``informations`` (label, value: text, number, date or
-    datetime), then a « Définitions » block and a « Contenu du classeur » block (sheet, what it
+    datetime; a whole number is a year, written without thousands separator), then a « Définitions » block and a « Contenu du classeur » block (sheet, what it
     holds). Text is neutralised against formulas like every other cell."""
     from openpyxl.styles import Alignment, Font
 
@@ -32,8 +32,9 @@ def ecrire_couverture(
             cellule.number_format = FORMAT_HORODATAGE
         elif isinstance(valeur, date):
             cellule.number_format = FORMATS_EXCEL["date"]
-        elif isinstance(valeur, int):
-            cellule.number_format = FORMATS_EXCEL["entier"]
+        elif isinstance(valeur, int) and not isinstance(valeur, bool):
+            # the whole numbers of a cover are years ("Année : 2025", never "2 025")
+            cellule.number_format = FORMAT_ANNEE
         cellule.alignment = Alignment(horizontal="left", wrap_text=True, vertical="top")
         r += 1
     for intitule, lignes in (("Définitions", definitions), ("Contenu du classeur", feuilles)):

@@ -26,6 +26,9 @@ DEBUTS_DANGEREUX = ("=", "+", "-", "@", "\t", "\r")
 FORMATS_EXCEL = {"fraction": "0.0%", "pourcent": "0.0", "entier": "#,##0",
                  "decimal": "#,##0.0", "date": "DD/MM/YYYY"}
 FORMAT_HORODATAGE = "DD/MM/YYYY HH:MM"
+# A year or a quarter (formatting.ANNEES, and the whole numbers of a cover sheet): "2025", never
+# "2 025".
+FORMAT_ANNEE = "0"
 LARGEUR_MIN, LARGEUR_MAX = 10, 60
 
 
@@ -96,9 +99,11 @@ def valeur_excel(valeur: object) -> object:
 
 def format_colonne(colonne: str, serie: pd.Series) -> str | None:
     """The Excel number format of a column (None for text); timestamps keep their time."""
-    from dashboard.formatting import genre
+    from dashboard.formatting import ANNEES, genre
 
     g = genre(colonne, serie)
+    if g == "entier" and colonne in ANNEES:
+        return FORMAT_ANNEE
     if g == "date" and pd.api.types.is_datetime64_any_dtype(serie):
         valeurs = serie.dropna()
         if len(valeurs) and (valeurs.dt.normalize() != valeurs).any():
