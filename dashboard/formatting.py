@@ -133,6 +133,22 @@ EN_TETES: dict[str, str] = {
     "attribues": "Logements attribués",
     "baux_signes_date_bail": "Baux signés dans l'année (date du bail)",
     "modalite": "Code",
+    # orientation of a freed dwelling, projection to 31/12, droits acquis
+    "rang": "Rang",
+    "retard": "Retard",
+    "retard_relatif": "Retard relatif",
+    "motif": "Motif",
+    "part_flux": "Part du flux",
+    "reste_a_mettre_a_disposition": "Reste à mettre à disposition",
+    "projection_31_12": "Projection au 31/12",
+    "ecart_projete": "Écart projeté",
+    "taux_projete": "Taux projeté",
+    "perimetre_type": "Type de périmètre",
+    "perimetre_code": "Code du périmètre",
+    "source": "Source des droits",
+    "programme": "Programme",
+    "droits_de_suite": "Droits de suite",
+    "droits_uniques": "Droits uniques par an",
 }
 
 

@@ -72,6 +72,7 @@ def test_annees_et_trimestres_sans_separateur_de_milliers(con):
     wb = openpyxl.load_workbook(io.BytesIO(trimestriel.classeur(con, 2025, 4)))
     ws = wb["Contrôles"]
     entetes = [c.value for c in ws[1]]
+    assert entetes[9:11] == ["Type de périmètre", "Code du périmètre"]   # not "Perimetre type"
     annee = ws.cell(row=2, column=entetes.index("Année") + 1)
     assert annee.value == 2025 and annee.number_format == "0"
     trimestres = [ws.cell(row=r, column=entetes.index("Trimestre") + 1)

@@ -93,6 +93,7 @@ def test_classement_calcule_a_la_main(base, tmp_path):
         "20,0\u202f%", "20,0\u202f%", "16,0\u202f%", "5,0\u202f%", "0,0\u202f%"]
     assert _colonne(at, "Droits prévus") == ["2,0", "1,0", "5,0", "4,0", "8,0"]
     assert _colonne(at, "Statut") == ["Signée", "Non signée", "Signée", "Signée", "—"]
+    assert _colonne(at, "Type de périmètre")[0] == "Commune"     # formatting.EN_TETES' heading
     # the URL keeps the view
     assert at.query_params["commune"] == "13001" and at.query_params["date"] == "2025-03-14"
 

@@ -28,7 +28,6 @@ from dashboard.commands.bilans import _ecrire, _erreur, _machine, _ouvrir, _sort
 from dashboard.metrics.libelles import noms_bailleurs
 from dashboard.metrics.orientation import (
     COLONNES_ORIENTATION,
-    EN_TETES_ORIENTATION,
     ElementInconnu,
     orienter,
     verifier_commune,
@@ -75,11 +74,7 @@ def _table(df, bailleur: str, nom_bailleur: str, commune: dict, jour: date) -> s
     jours, annee = int(df.iloc[0]["jours_ecoules"]), int(df.iloc[0]["jours_annee"])
     sous_titre = (f"Droits prévus au prorata de {jours} jours sur {annee} ; rang 1 = réservataire "
                   "à qui proposer le logement.")
-    vue = df[[c for c in COLONNES_ORIENTATION if c != "motif"]].copy()
-    # retard_relatif is a fraction: shown in percent (a figure, right-aligned).
-    vue["retard_relatif"] = vue["retard_relatif"] * 100
-    vue = vue.rename(columns=lambda c: "Retard relatif (%)" if c == "retard_relatif"
-                     else EN_TETES_ORIENTATION.get(c) or formatting.en_tete(c))
+    vue = df[[c for c in COLONNES_ORIENTATION if c != "motif"]]
     texte = [titre, sous_titre, "", formatting.table_texte(vue)]
     texte += ["", "Motifs :"]
     texte += [f"{int(r['rang']):>3}. {r['reservataire_code']} — {r['motif']}"

@@ -126,28 +126,7 @@ COLONNES_PROJECTION = (
     "taux_projete",
     "reste_a_mettre_a_disposition",
 )
-# French headings of the columns formatting.EN_TETES does not name.
-EN_TETES_ORIENTATION = {
-    "rang": "Rang",
-    "reservataire_code": "Réservataire",
-    "libelle": "Libellé",
-    "retard": "Retard",
-    "retard_relatif": "Retard relatif",
-    "motif": "Motif",
-    "part_flux": "Part du flux",
-    "reste_a_mettre_a_disposition": "Reste à mettre à disposition",
-    "projection_31_12": "Projection au 31/12",
-    "ecart_projete": "Écart projeté",
-    "taux_projete": "Taux projeté",
-    "perimetre_type": "Périmètre",
-    "perimetre_code": "Code du périmètre",
-    "source": "Source des droits",
-    "programme": "Programme",
-    "droits_de_suite": "Droits de suite",
-    "droits_uniques": "Droits uniques par an",
-}
-# Columns holding fractions that formatting.FRACTIONS does not list (shown as percentages).
-FRACTIONS_ORIENTATION = ("retard_relatif", "part_flux", "taux_projete")
+# The dtypes of the results' columns (their French headings: formatting.EN_TETES).
 _ENTIERS = ("rang", "mises_a_disposition", "groupe", "jours_ecoules", "jours_annee")
 _DECIMAUX = ("droits_prevus", "retard", "retard_relatif", "taux_flux", "part_flux",
              "flux_annuel", "droits_annuels", "reste_a_mettre_a_disposition",

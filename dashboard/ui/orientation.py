@@ -18,7 +18,6 @@ from dashboard.formatting import (
     date_fr, en_tete, est_indefini, formater_tableau, nombre, pourcentage,
 )
 from dashboard.metrics import droits_acquis, orientation
-from dashboard.metrics.orientation import EN_TETES_ORIENTATION, FRACTIONS_ORIENTATION
 from dashboard.ui import donnees
 from dashboard.ui.sections import telechargements
 from dashboard.ui.texte import texte_brut
@@ -135,12 +134,10 @@ def formulaire() -> Choix | None:
 
 
 def vue(df: pd.DataFrame, colonnes: list[str]) -> pd.DataFrame:
-    """The columns in French: fractions as percentages, codes as labels, French headings."""
+    """The columns in French (``formatting.formater_tableau``: fractions as percentages…), codes
+    as labels, French headings."""
     choisies = df[colonnes].copy()
-    fractions = [c for c in colonnes if c in FRACTIONS_ORIENTATION]
-    texte = formater_tableau(choisies.drop(columns=fractions))
-    for col in fractions:
-        texte[col] = [pourcentage(v) for v in choisies[col]]
+    texte = formater_tableau(choisies)
     if "statut" in colonnes:
         texte["statut"] = [voc.STATUTS_CONVENTION.get(v, "—") if not est_indefini(v) else "—"
                            for v in choisies["statut"]]
@@ -148,8 +145,7 @@ def vue(df: pd.DataFrame, colonnes: list[str]) -> pd.DataFrame:
         texte["perimetre_type"] = [voc.PERIMETRES.get(v, v) for v in choisies["perimetre_type"]]
     if "source" in colonnes:
         texte["source"] = [LIBELLES_SOURCE.get(v, v) for v in choisies["source"]]
-    texte = texte[colonnes]
-    return texte.rename(columns=lambda c: EN_TETES_ORIENTATION.get(c) or en_tete(c))
+    return texte[colonnes].rename(columns=en_tete)
 
 
 def recommandation(classement: pd.DataFrame, choix: Choix) -> None:
