@@ -403,6 +403,22 @@ def test_programmes_saisis_ou_colles_en_texte():
         convertir(lire_programmes("A ; 1\n\nB ; -2"), 0.1)
 
 
+def test_nombre_final_entier_avec_espaces_de_milliers():
+    """Without « ; » nor tab, the whole trailing number, French thousands groups included: a
+    group of exactly 3 digits after a space following 1–3 digits is a thousands group."""
+    texte = ("Résidence A 45\nLes Oliviers 1 200\nLe Mistral 2\u00a0500\n"
+             "La Bastide 1\u202f000,5\nBâtiment 12 3\nLes Oliviers 1 ; 200\n")
+    df = convertir(lire_programmes(texte), 0.1)
+    assert list(df["programme"]) == ["Résidence A", "Les Oliviers", "Le Mistral", "La Bastide",
+                                     "Bâtiment 12", "Les Oliviers 1"]
+    assert list(df["droits_de_suite"]) == pytest.approx([45, 1200, 2500, 1000.5, 3, 200])
+    # 1 200 × 10 % = 120
+    assert df.loc[1, "droits_uniques"] == pytest.approx(120)
+    with pytest.raises(ValueError, match="ligne 1, colonne « droits de suite », "
+                                         "valeur « Oliviers »"):
+        lire_programmes("Les Oliviers")
+
+
 def test_taux_saisi_en_pourcentage():
     assert lire_pourcentage("6,8") == pytest.approx(0.068)
     assert lire_pourcentage("8 %") == pytest.approx(0.08)

@@ -15,6 +15,7 @@ figure agreed; the pages show one decimal).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 
 import duckdb
@@ -25,6 +26,10 @@ from dashboard.metrics.filtres import Filtres
 from dashboard.metrics.indicateurs import droits_conventions, flux_annuel
 
 COLONNES_CONVERSION = ("programme", "droits_de_suite", "taux_rotation", "droits_uniques")
+# A line "name number" without ";" nor tab: the whole trailing number, French thousands groups
+# (separated by a space, a no-break space or a narrow no-break space) included.
+_NOM_PUIS_NOMBRE = re.compile(
+    r"^(.*?)\s+(\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)\s*$")
 
 
 def taux_rotation_departemental(con: duckdb.DuckDBPyConnection, bailleur: str, departement: str,
@@ -126,8 +131,16 @@ def convertir(programmes: pd.DataFrame | Iterable[Mapping], taux_rotation) -> pd
 
 def lire_programmes(texte: str) -> list[dict]:
     """Programmes typed or pasted as text, one per line: ``name ; droits de suite`` (``;``, tab —
-    a paste from a spreadsheet — or the last space separates them; decimal comma accepted).
-    Blank lines are skipped. Raises ValueError (French, naming the line, the column and the
+    a paste from a spreadsheet — or a space separates them; decimal comma accepted).
+    Blank lines are skipped.
+
+    Without ``;`` nor tab, the droits are the whole number ending the line, written the French
+    way: groups of exactly three digits after a space (regular, no-break or narrow no-break)
+    following one to three digits are thousands groups. So « Les Oliviers 1 200 » is the
+    programme « Les Oliviers » with 1 200 droits (not « Les Oliviers 1 » with 200), while
+    « Résidence A 45 » is « Résidence A » with 45 and « Bâtiment 12 3 » is « Bâtiment 12 » with
+    3; a programme whose name ends with a number is written with « ; » (« Les Oliviers 1 ;
+    200 »). Raises ValueError (French, naming the line, the column and the
     value) for a line without a number; the numbers themselves are checked by ``convertir``."""
     programmes = []
     erreurs = []
@@ -139,7 +152,11 @@ def lire_programmes(texte: str) -> list[dict]:
                 nom, _, valeur = ligne.rpartition(separateur)
                 break
         else:
-            nom, _, valeur = ligne.strip().rpartition(" ")
+            trouve = _NOM_PUIS_NOMBRE.match(ligne.strip())
+            if trouve:
+                nom, valeur = trouve.groups()
+            else:       # no trailing number: the last word, for the error message
+                nom, _, valeur = ligne.strip().rpartition(" ")
         nom, valeur = nom.strip(), valeur.strip()
         try:
             _nombre(valeur)

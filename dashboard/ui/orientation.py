@@ -237,7 +237,10 @@ def calculatrice_droits_acquis(choix: Choix) -> None:
         "Programmes et droits de suite", key=CLE_PROGRAMMES, height=150,
         placeholder="Les Oliviers ; 40\nLe Mistral ; 25",
         help="Une ligne par programme : nom, puis le nombre de droits de suite (séparés par « ; », "
-             "une tabulation — copier-coller d'un tableur — ou une espace).")
+             "une tabulation — copier-coller d'un tableur — ou une espace). Sans « ; », le "
+             "nombre final est lu en entier, espaces des milliers comprises : « Les Oliviers "
+             "1 200 » donne 1 200 droits au programme « Les Oliviers » ; pour un nom qui finit "
+             "par un nombre, séparez par « ; » (« Les Oliviers 1 ; 200 »).")
     if not texte.strip():
         st.caption("Saisissez les programmes pour calculer les droits uniques par an.")
         return
