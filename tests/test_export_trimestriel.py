@@ -83,6 +83,31 @@ def test_annees_et_trimestres_sans_separateur_de_milliers(con):
     assert wb["Par réservataire"]["E2"].number_format == "#,##0"
 
 
+def _couverture(con, vue):
+    wb = openpyxl.load_workbook(io.BytesIO(trimestriel.classeur(con, 2025, 4, vue)))
+    return {r[0]: r[1] for r in wb["Présentation"].iter_rows(values_only=True) if r[0]}
+
+
+def test_definitions_selon_le_decompte(con):
+    """The « baux » view counts the baux signés by date of bail in the columns « Mises à
+    disposition », « Écart », « Taux de réalisation » (DOMAIN §4.3): its cover says so."""
+    mad, baux = _couverture(con, "mad"), _couverture(con, "baux")
+    assert mad["Décompte"] == "mises à disposition (date de mise à disposition)"
+    assert mad["Mises à disposition"] == (
+        "Logements du flux orientés vers le réservataire, datés du 1er janvier à la fin du "
+        "trimestre (date de mise à disposition), quelle que soit leur issue.")
+    assert mad["Écart"] == "Mises à disposition − droits prévus (négatif : en retard)."
+    assert mad["Taux de réalisation"] == "Mises à disposition ÷ droits prévus."
+    assert baux["Décompte"] == "baux signés (date du bail)"
+    assert baux["Mises à disposition"].startswith(
+        "Dans ce décompte « baux signés » : baux signés (issue « Bail signé »)")
+    assert "date du bail va du 1er janvier à la fin du trimestre" in baux["Mises à disposition"]
+    assert baux["Écart"] == "Baux signés − droits prévus (négatif : en retard)."
+    assert baux["Taux de réalisation"] == "Baux signés ÷ droits prévus."
+    assert "date du bail" in baux["Part prévue / part réelle"]
+    assert baux["Droits prévus"] == mad["Droits prévus"]
+
+
 class _Ressources(HTMLParser):
     """Every src / href attribute of the document's tags (script content is not parsed)."""
 

@@ -93,20 +93,49 @@ def _informations(con, annee, trimestre, vue, filtres, aujourd_hui) -> list[tupl
     return infos
 
 
-DEFINITIONS = [
-    ("Droits prévus", "Droits annuels des conventions × trimestre ÷ 4 (prorata temporis)."),
-    ("Mises à disposition", "Logements du flux orientés vers le réservataire, datés du 1er "
-                            "janvier à la fin du trimestre, quelle que soit leur issue."),
-    ("Écart", "Mises à disposition − droits prévus (négatif : en retard)."),
-    ("Taux de réalisation", "Mises à disposition ÷ droits prévus."),
-    ("Baux signés", "Mises à disposition dont l'issue est « Bail signé »."),
-    ("Taux de chute", "Refus (demandeur, CALEOL) et sans candidat ÷ mises à disposition "
-                      "résolues (hors « en cours »)."),
-    ("Part prévue / part réelle", "Droits ÷ flux annuel des périmètres, face aux mises à "
-                                  "disposition ÷ toutes les mises à disposition du flux."),
-    ("Non ventilé", "Droits départementaux qui ne peuvent être répartis entre EPCI faute de parc "
-                    "connu."),
-]
+_DEFINITIONS_COMMUNES = {
+    "droits": ("Droits prévus", "Droits annuels des conventions × trimestre ÷ 4 (prorata "
+                                "temporis)."),
+    "non_ventile": ("Non ventilé", "Droits départementaux qui ne peuvent être répartis entre EPCI "
+                                   "faute de parc connu."),
+}
+
+
+def definitions(vue: str = "mad") -> list[tuple[str, str]]:
+    """The definitions written on the cover sheet, for the view of the pack: in the « baux » view
+    the columns « Mises à disposition », « Écart », « Taux de réalisation », « Baux signés » and
+    « Part réelle » count the baux signés by date of bail (DOMAIN §4.3)."""
+    if vue == "baux":
+        comptes = [
+            ("Mises à disposition",
+             "Dans ce décompte « baux signés » : baux signés (issue « Bail signé ») des logements "
+             "du flux orientés vers le réservataire, dont la date du bail va du 1er janvier à la "
+             "fin du trimestre, quelle que soit la date de leur mise à disposition."),
+            ("Écart", "Baux signés − droits prévus (négatif : en retard)."),
+            ("Taux de réalisation", "Baux signés ÷ droits prévus."),
+            ("Baux signés", "Les mêmes baux signés, comptés par date du bail."),
+            ("Taux de chute", "Refus (demandeur, CALEOL) et sans candidat ÷ mises à disposition "
+                              "résolues (hors « en cours ») datées de la période (date de mise à "
+                              "disposition : un refus n'a pas de date de bail)."),
+            ("Part prévue / part réelle", "Droits ÷ flux annuel des périmètres, face aux baux "
+                                          "signés ÷ tous les baux signés du flux de la période "
+                                          "(date du bail)."),
+        ]
+    else:
+        comptes = [
+            ("Mises à disposition", "Logements du flux orientés vers le réservataire, datés du "
+                                    "1er janvier à la fin du trimestre (date de mise à "
+                                    "disposition), quelle que soit leur issue."),
+            ("Écart", "Mises à disposition − droits prévus (négatif : en retard)."),
+            ("Taux de réalisation", "Mises à disposition ÷ droits prévus."),
+            ("Baux signés", "Mises à disposition dont l'issue est « Bail signé »."),
+            ("Taux de chute", "Refus (demandeur, CALEOL) et sans candidat ÷ mises à disposition "
+                              "résolues (hors « en cours »)."),
+            ("Part prévue / part réelle", "Droits ÷ flux annuel des périmètres, face aux mises à "
+                                          "disposition ÷ toutes les mises à disposition du "
+                                          "flux."),
+        ]
+    return [_DEFINITIONS_COMMUNES["droits"], *comptes, _DEFINITIONS_COMMUNES["non_ventile"]]
 
 
 def classeur(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: str = "mad",
@@ -133,7 +162,7 @@ def classeur(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: st
                                                                  filtres), start=1)
                      if p.message and p.message != messages.AUCUNE_DONNEE]
     ecrire_couverture(wb.create_sheet(NOM_FEUILLE), titre(annee, trimestre), informations,
-                      DEFINITIONS, feuilles)
+                      definitions(vue), feuilles)
     for axe, nom in FEUILLES_AXES.items():
         df = bilan(con, annee, trimestre, axe, vue, "cumul", filtres)
         ecrire_tableau(wb.create_sheet(nom_feuille(nom)), df[colonnes],
