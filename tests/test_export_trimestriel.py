@@ -108,6 +108,15 @@ def test_definitions_selon_le_decompte(con):
     assert baux["Droits prévus"] == mad["Droits prévus"]
 
 
+def test_a_retenir_au_titre_de_la_partie(con):
+    couverture = _couverture(con, "mad")
+    assert not [c for c in couverture if c.startswith("À retenir (")]
+    # by hand: 5 MAD (4 ETAT13 + 1 ALS) for 3 + 5 + 2 (ALS 20 % of 10) = 10 droits prévus
+    assert couverture["À retenir — Cumul trimestre par trimestre"] == (
+        "Au 31/12/2025 : 5 mises à disposition pour 10 droits prévus (50\u202f%).")
+    assert "À retenir — Par EPCI" in couverture
+
+
 class _Ressources(HTMLParser):
     """Every src / href attribute of the document's tags (script content is not parsed)."""
 

@@ -157,9 +157,9 @@ def classeur(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: st
                  ("Contrôles", "Anomalies des conventions et des mises à disposition.")]
     informations = _informations(con, annee, trimestre, vue, filtres, aujourd_hui)
     lecture = contenu_bilan.lecteur(con)
-    informations += [(f"À retenir ({i})", p.message)
-                     for i, p in enumerate(contenu_bilan.parties(lecture, annee, trimestre, vue,
-                                                                 filtres), start=1)
+    # each takeaway labelled by its part's title, as on the page and in the HTML report
+    informations += [(f"À retenir — {p.titre}", p.message)
+                     for p in contenu_bilan.parties(lecture, annee, trimestre, vue, filtres)
                      if p.message and p.message != messages.AUCUNE_DONNEE]
     ecrire_couverture(wb.create_sheet(NOM_FEUILLE), titre(annee, trimestre), informations,
                       definitions(vue), feuilles)
