@@ -53,12 +53,22 @@ def base(tmp_path, monkeypatch):
     return fichier
 
 
+@pytest.fixture
+def base_locale(base, monkeypatch):
+    """The database, and neither secrets nor a roles file: local mode."""
+    monkeypatch.delenv("FLUX_ROLES")
+    return base
+
+
 def _app(page: str | None = None, *, email: str | None = None, connecte: bool = True,
-         auth: bool = True) -> AppTest:
+         auth: bool = True, secrets: dict | None = None, **revendications) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60)
     if auth:
         at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": connecte, **({"email": email} if email else {})}
+        at.user = {"is_logged_in": connecte, **({"email": email} if email else {}),
+                   **revendications}
+    for cle, valeur in (secrets or {}).items():
+        at.secrets[cle] = valeur
     if page:
         at.switch_page(page)
     at.run()
@@ -80,14 +90,14 @@ def _tableau(at, colonne: str):
 
 @pytest.mark.parametrize("page", ["pages/accueil.py", "pages/controles.py",
                                   "pages/signatures.py", "pages/importer.py"])
-def test_mode_local_bandeau_sur_chaque_page(base, page):
+def test_mode_local_bandeau_sur_chaque_page(base_locale, page):
     at = _app(page, auth=False)
     bandeaux = _bandeaux(at)
     assert len(bandeaux) == 1 and TEXTE_MODE_LOCAL in bandeaux[0]
     assert TEXTE_MODE_LOCAL.startswith("Mode local : ")
 
 
-def test_mode_local_tous_les_droits_sur_la_page_d_import(base):
+def test_mode_local_tous_les_droits_sur_la_page_d_import(base_locale):
     at = _app("pages/importer.py", auth=False)
     assert at.selectbox(key=etat.IMPORT_TYPE).options == [
         "Conventions de gestion en flux", "Parc et assiette", "Mises à disposition",
@@ -108,8 +118,9 @@ def test_non_connecte_ecran_de_connexion_et_rien_d_autre(base):
 def test_adresse_sans_role_refusee(base):
     at = _app("pages/importer.py", email="inconnu@ailleurs.example")
     assert [t.value for t in at.title] == ["Accès refusé"]
+    # (the address escaped for Markdown: it comes from the identity provider)
     assert [e.value for e in at.error] == [
-        "L'adresse inconnu@ailleurs.example n'a aucun rôle dans le fichier des rôles : demandez "
+        "L'adresse inconnu\\@ailleurs.example n'a aucun rôle dans le fichier des rôles : demandez "
         "l'accès à l'administrateur de l'application."]
     assert [b.label for b in at.button] == ["Se déconnecter"]
     assert not at.dataframe and not at.selectbox
@@ -122,11 +133,96 @@ def test_sans_fichier_des_roles_personne_n_entre(base, monkeypatch):
     assert at.error[0].value.startswith("Configuration incomplète : aucun fichier des rôles")
 
 
+@pytest.fixture
+def fichiers_secrets():
+    """Point Streamlit's ``secrets.files`` option at given files for one test (AppTest reads
+    the real secrets through it when ``at.secrets`` is empty)."""
+    from streamlit import config
+    from streamlit.runtime import secrets as module_secrets
+
+    avant = config.get_option("secrets.files")
+
+    def pointer(*chemins):
+        config.set_option("secrets.files", [str(c) for c in chemins])
+        module_secrets.secrets_singleton._reset()
+
+    yield pointer
+    config.set_option("secrets.files", avant)
+    module_secrets.secrets_singleton._reset()
+
+
+def _refus(at) -> str:
+    assert [t.value for t in at.title] == ["Accès refusé"]
+    assert not _bandeaux(at), "jamais le mode local sur une configuration fautive"
+    assert not at.dataframe and not at.selectbox and not at.get("file_uploader")
+    assert len(at.error) == 1
+    return at.error[0].value
+
+
+def test_secrets_illisibles_personne_n_entre(base, monkeypatch, tmp_path, fichiers_secrets):
+    # A secrets file with a TOML error: Streamlit cannot read it. Not local mode (where anybody
+    # would have every right): nobody enters, with or without a roles file.
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nclient_id = "gestion-en-flux\n', encoding="utf-8")
+    fichiers_secrets(tmp_path / "absent.toml", secrets)
+    for avec_roles in (True, False):
+        if not avec_roles:
+            monkeypatch.delenv("FLUX_ROLES")
+        at = _app("pages/importer.py", auth=False)
+        assert _refus(at) == (
+            "Configuration invalide : le fichier des secrets (.streamlit/secrets.toml) existe "
+            "mais ne peut pas être lu. Personne ne peut entrer tant qu'il n'est pas corrigé : "
+            "prévenez l'administrateur de l'application.")
+
+
+def test_aucun_fichier_de_secrets_mode_local(base_locale, tmp_path, fichiers_secrets):
+    # The same option pointed at files that do not exist: local mode, as without the fixture.
+    fichiers_secrets(tmp_path / "absent.toml")
+    at = _app("pages/accueil.py", auth=False)
+    assert len(_bandeaux(at)) == 1 and not at.error
+
+
+def test_fichier_des_roles_sans_section_auth_personne_n_entre(base):
+    # FLUX_ROLES given (the fixture), no secrets at all: a sign-in half configured.
+    at = _app("pages/importer.py", auth=False)
+    assert _refus(at) == (
+        "Configuration incomplète : un fichier des rôles est donné (variable FLUX\\_ROLES ou "
+        "clé « fichier\\_roles » des secrets) mais la connexion n'est pas configurée (section "
+        "\\[auth\\] absente de .streamlit/secrets.toml). Personne ne peut entrer tant qu'elle "
+        "manque : prévenez l'administrateur de l'application.")
+
+
+def test_section_auth_mal_nommee_personne_n_entre(base, monkeypatch):
+    # [Auth] instead of [auth], the roles file given by the secrets' key: refused too.
+    monkeypatch.delenv("FLUX_ROLES")
+    chemin = str(base.parent / "roles.toml")
+    at = _app("pages/accueil.py", auth=False,
+              secrets={"Auth": AUTH, "fichier_roles": chemin})
+    assert _refus(at).startswith("Configuration incomplète : un fichier des rôles est donné")
+    # Secrets without [auth] and without a roles file: refused as well (not local mode).
+    at = _app("pages/accueil.py", auth=False, secrets={"Auth": AUTH})
+    assert _refus(at).startswith(
+        "Configuration incomplète : le fichier des secrets (.streamlit/secrets.toml) existe "
+        "mais la connexion n'est pas configurée")
+
+
+def test_adresse_non_verifiee_par_le_fournisseur_refusee(base):
+    at = _app("pages/accueil.py", email="admin@dreal.example", email_verified=False)
+    assert _refus(at) == ("Votre fournisseur d'identité n'a pas vérifié votre adresse "
+                          "électronique : accès refusé.")
+    assert [b.label for b in at.button] == ["Se déconnecter"]
+    # The same address, verified: the admin enters.
+    at = _app("pages/accueil.py", email="admin@dreal.example", email_verified=True)
+    assert not at.error and not _bandeaux(at)
+    assert [c.value for c in at.sidebar.caption] == [
+        "Connecté : admin\\@dreal.example — administrateur"]
+
+
 def test_bailleur_importe_ses_lignes_seulement_et_le_journal_dit_qui(base):
     at = _app("pages/importer.py", email="Agent@Habitat-Sud.example")
     assert not _bandeaux(at)
     assert [c.value for c in at.sidebar.caption] == [
-        "Connecté : agent@habitat-sud.example — bailleur (OLS01)"]
+        "Connecté : agent\\@habitat-sud.example — bailleur (OLS01)"]
     # Only the kinds a bailleur may import; no rollback.
     assert at.selectbox(key=etat.IMPORT_TYPE).options == ["Parc et assiette",
                                                           "Mises à disposition"]

@@ -3,7 +3,11 @@
 - With an ``[auth]`` section in ``.streamlit/secrets.toml``, users sign in with ``st.login``
   (OpenID Connect: ProConnect or any OIDC provider); their rights come from the roles file
   (``$FLUX_ROLES``, else the ``fichier_roles`` key of the secrets; see dashboard.habilitations).
-- Without it, the app runs in local mode: every right, and a "Mode local" banner on every page.
+- Without secrets and without a roles file, the app runs in local mode: every right, and a
+  "Mode local" banner on every page. Anything in between (secrets that cannot be read, a roles
+  file or secrets without [auth]) refuses everybody: a configuration error never opens the app.
+- An address the identity provider says it has not verified (``email_verified`` false) is
+  refused.
 
 ``authentifier()`` is called by app.py before any page is drawn: it stops the run with the
 sign-in screen, or with a French refusal, when the user may not read. Pages ask
@@ -24,6 +28,7 @@ from dashboard.habilitations import (
     chemin_roles,
     lire_roles,
 )
+from dashboard.ui.texte import texte_brut
 
 CLE_SECRETS_ROLES = "fichier_roles"
 BOUTON_CONNEXION = "connexion_bouton"
@@ -35,37 +40,78 @@ TEXTE_MODE_LOCAL = (
 
 
 class _AccesRefuse(Exception):
-    """Signed in, but no right to read: the French message says why."""
+    """No access: the French message says why (refused user, or a configuration that cannot be
+    trusted)."""
+
+
+def _fichiers_secrets() -> list[Path]:
+    """Where Streamlit looks for secrets (option ``secrets.files``)."""
+    from streamlit import config
+
+    return [Path(p) for p in config.get_option("secrets.files") or []]
 
 
 def _secrets() -> Mapping:
+    """The secrets; {} when there is no secrets file at all. A secrets file that exists but
+    cannot be read (TOML error, bad directory) refuses access: falling back to local mode would
+    give every right to everybody."""
     try:
         return st.secrets.to_dict()
-    except FileNotFoundError:     # no secrets.toml at all: local mode
+    except FileNotFoundError:     # StreamlitSecretNotFoundError: missing, or unreadable
+        if any(chemin.exists() for chemin in _fichiers_secrets()):
+            raise _AccesRefuse(
+                "Configuration invalide : le fichier des secrets (.streamlit/secrets.toml) "
+                "existe mais ne peut pas être lu. Personne ne peut entrer tant qu'il n'est pas "
+                "corrigé : prévenez l'administrateur de l'application.") from None
         return {}
 
 
 def connexion_configuree() -> bool:
     """True when the secrets hold an [auth] section: users must sign in."""
-    return bool(_secrets().get("auth"))
+    try:
+        return bool(_secrets().get("auth"))
+    except _AccesRefuse:
+        return True               # an unreadable configuration is not local mode
 
 
-def _fichier_roles() -> Path | None:
-    return chemin_roles() or (Path(p) if (p := _secrets().get(CLE_SECRETS_ROLES)) else None)
+def _fichier_roles(secrets: Mapping) -> Path | None:
+    return chemin_roles() or (Path(p) if (p := secrets.get(CLE_SECRETS_ROLES)) else None)
+
+
+def _adresse_verifiee(valeur: object) -> bool:
+    """False only when the provider says the address is not verified (absent: trusted)."""
+    if isinstance(valeur, str):
+        return valeur.strip().lower() not in ("false", "0", "non", "no")
+    return valeur is None or bool(valeur)
 
 
 def _resoudre() -> Habilitation | None:
-    """The session user's rights; None when not signed in; _AccesRefuse when refused."""
-    if not connexion_configuree():
-        return Habilitation.mode_local()
+    """The session user's rights; None when not signed in; _AccesRefuse when refused.
+
+    Local mode only without any secrets and without any roles file: a roles file, or secrets,
+    without an [auth] section is a sign-in configured wrongly, and nobody enters."""
+    secrets = _secrets()
+    chemin = _fichier_roles(secrets)
+    if not secrets.get("auth"):
+        if chemin is None and not secrets:
+            return Habilitation.mode_local()
+        origine = ("un fichier des rôles est donné (variable FLUX_ROLES ou clé "
+                   f"« {CLE_SECRETS_ROLES} » des secrets)" if chemin is not None
+                   else "le fichier des secrets (.streamlit/secrets.toml) existe")
+        raise _AccesRefuse(
+            f"Configuration incomplète : {origine} mais la connexion n'est pas configurée "
+            "(section [auth] absente de .streamlit/secrets.toml). Personne ne peut entrer tant "
+            "qu'elle manque : prévenez l'administrateur de l'application.")
     if not st.user.get("is_logged_in"):
         return None
-    chemin = _fichier_roles()
     if chemin is None:
         raise _AccesRefuse(
             "Configuration incomplète : aucun fichier des rôles (variable FLUX_ROLES ou clé "
             f"« {CLE_SECRETS_ROLES} » des secrets). Personne ne peut entrer tant qu'il manque : "
             "prévenez l'administrateur de l'application.")
+    if not _adresse_verifiee(st.user.get("email_verified")):
+        raise _AccesRefuse("Votre fournisseur d'identité n'a pas vérifié votre adresse "
+                           "électronique : accès refusé.")
     try:
         roles = lire_roles(chemin)
     except FichierRolesInvalide as exc:
@@ -116,7 +162,8 @@ def authentifier() -> Habilitation:
         hab = _resoudre()
     except _AccesRefuse as exc:
         st.title("Accès refusé")
-        st.error(str(exc))
+        # The message may quote the address the provider sent: no Markdown from it.
+        st.error("\n\n".join(texte_brut(partie) for partie in str(exc).split("\n\n")))
         _bouton_deconnexion(st)
         st.stop()
     if hab is None:
@@ -127,6 +174,6 @@ def authentifier() -> Habilitation:
                 f'color:#716043;border-left:4px solid #B34000;padding:.5rem .9rem;'
                 f'margin-bottom:.4rem;font-size:.9rem">{TEXTE_MODE_LOCAL}</div>')
     else:
-        st.sidebar.caption(f"Connecté : {hab.utilisateur} — {hab.description()}")
+        st.sidebar.caption(f"Connecté : {texte_brut(hab.utilisateur)} — {hab.description()}")
         _bouton_deconnexion(st.sidebar)
     return hab
