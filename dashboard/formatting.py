@@ -185,6 +185,18 @@ def nombre(valeur, decimales: int = 0, vide: str = VIDE) -> str:
     return texte.replace(",", ESPACE_FINE).replace(".", ",")
 
 
+def accord(valeur, singulier: str, pluriel: str | None = None, decimales: int = 0) -> str:
+    """The number in French followed by its noun, agreed the French way: singular below 2 as
+    written (``0 jour``, ``1 jour``, ``1,6 droit prévu``), plural from 2 (``2,0 logements``).
+
+    ``pluriel`` defaults to ``singulier`` + ``s``; an undefined value is ``— `` + the plural."""
+    pluriel = pluriel or singulier + "s"
+    if est_indefini(valeur):
+        return f"{VIDE} {pluriel}"
+    nom = pluriel if abs(round(float(valeur), decimales)) >= 2 else singulier
+    return f"{nombre(valeur, decimales)} {nom}"
+
+
 def pourcentage(fraction, decimales: int = 1, vide: str = VIDE) -> str:
     """``pourcentage(0.123)`` → ``"12,3 %"`` (a fraction in, U+202F before the sign)."""
     if est_indefini(fraction):

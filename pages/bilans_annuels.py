@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard.exports import bilan_annuel as export_annuel
-from dashboard.formatting import nombre, pourcentage
+from dashboard.formatting import accord, pourcentage
 from dashboard.metrics import bilan_annuel
 from dashboard.ui.connexion import connexion
 from dashboard.ui.donnees import calcul
@@ -94,10 +94,11 @@ indicateur(c3, "Logements attribués", t["baux_signes"],
            aide="Parmi les logements proposés, ceux dont l'issue est « Bail signé »")
 indicateur(c4, "Écart", t["ecart"], aide="Logements proposés − droits annuels")
 indicateur(c5, "Taux de chute", t["taux_chute"], genre="pourcentage")
-st.caption(f"{nombre(t['mises_a_disposition'])} logements proposés, dont "
-           f"{nombre(t['baux_signes'])} attribués ; taux de réalisation "
+st.caption(f"{accord(t['mises_a_disposition'], 'logement proposé', 'logements proposés')}, "
+           f"dont {accord(t['baux_signes'], 'attribué')} ; taux de réalisation "
            f"{pourcentage(t['taux_realisation'])} des droits annuels. Pour information, "
-           f"{nombre(t['baux_signes_date_bail'])} baux signés en {annee} selon la date du bail.")
+           f"{accord(t['baux_signes_date_bail'], 'bail signé', 'baux signés')} en {annee} selon "
+           "la date du bail.")
 
 lignes = synthese[synthese["cle"] != "TOTAL"]
 onglets = st.tabs(["Synthèse par bailleur", *bilan_annuel.AXES_BILAN_ANNUEL.values()])

@@ -92,3 +92,24 @@ def test_page_bilan_propose_le_pack_et_les_images(exemple):
     assert "Rapport HTML (graphiques)" in boutons
     assert "Classeur .xlsx (une feuille par axe)" in boutons
     assert boutons.count("Image PNG") == 8
+
+
+def test_page_bilans_annuels_accords_au_singulier(tmp_path, monkeypatch):
+    """Hand-made base of test_export_bilan_annuel, réservataire ETAT13 at bailleur OLS2 in 2025:
+    R4 proposed 20/12/2025, bail signed 10/01/2026 — 1 proposé, 1 attribué, 0 bail signé in 2025
+    by date of bail; 5 droits annuels → taux de réalisation 1 ÷ 5 = 20 %."""
+    from dashboard import store
+    from test_export_bilan_annuel import remplir
+
+    chemin = tmp_path / "flux.duckdb"
+    con = store.connect(chemin)
+    remplir(con)
+    con.close()
+    monkeypatch.setenv("FLUX_DB", str(chemin))
+    at = AppTest.from_file("../pages/bilans_annuels.py", default_timeout=120)
+    at.query_params.update({"annee": "2025", "reservataire": "ETAT13", "bailleur": "OLS2"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert ("1 logement proposé, dont 1 attribué ; taux de réalisation 20,0\u202f% des droits "
+            "annuels. Pour information, 0 bail signé en 2025 selon la date du bail."
+            ) in [c.value for c in at.caption]

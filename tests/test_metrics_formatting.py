@@ -120,3 +120,16 @@ def test_annees_et_trimestres_sans_separateur_pour_les_gens():
     assert list(t["trimestre"]) == ["4", "1"]
     assert list(t["annee_construction"]) == ["1960", "2016"]
     assert t.loc[0, "nombre"] == f"2{S}025"                 # a count keeps its separator
+
+
+def test_accord_singulier_sous_deux():
+    from dashboard.formatting import accord
+
+    assert accord(0, "jour") == "0 jour"
+    assert accord(1, "jour") == "1 jour"
+    assert accord(73, "jour") == "73 jours"
+    assert accord(1.6, "droit prévu", "droits prévus", 1) == "1,6 droit prévu"
+    assert accord(1.96, "logement", decimales=1) == "2,0 logements"     # as written: 2,0
+    assert accord(1200, "bail signé", "baux signés") == f"1{S}200 baux signés"
+    assert accord(-3, "logement") == "-3 logements"
+    assert accord(None, "logement") == "— logements"

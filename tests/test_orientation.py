@@ -29,6 +29,7 @@ from dashboard.metrics.orientation import (
     COLONNES_ORIENTATION,
     ElementInconnu,
     NON_RESERVE,
+    motif,
     orienter,
     projection,
 )
@@ -303,10 +304,42 @@ def test_motif_une_phrase_francaise():
         "En retard de 15,0 logements au 14/03/2025 (15,0\u202f% de ses 100,0 droits annuels) : "
         "5 mises à disposition reçues pour 20,0 droits prévus ; convention départementale "
         "signée.")
+    # 6 MAD for 6,0 droits prévus: neither ahead nor behind (not « en avance de 0,0 logement »)
     assert lignes["EPCI-AMP"]["motif"] == (
-        "En avance de 0,0 logement au 14/03/2025 : 6 mises à disposition reçues pour 6,0 droits "
-        "prévus ; encore 24,0 à recevoir sur 30,0 droits annuels ; convention intercommunale "
+        "À jour au 14/03/2025 : 6 mises à disposition reçues pour 6,0 droits prévus ; encore "
+        "24,0 à recevoir sur 30,0 droits annuels ; convention intercommunale signée.")
+
+
+def _ligne(**valeurs):
+    """A row of the ranking as ``motif`` reads it: a signed EPCI-wide convention."""
+    return {"origine": "convention", "groupe": 1, "perimetre_type": "EPCI", "statut": "SIGNEE",
+            "methode": "ASSIETTE", "source": "assiette", **valeurs}
+
+
+def test_motif_accords_et_a_jour():
+    # 8 droits annuels at 0,2 of the year: 1,6 prévus; 0 MAD: 1,6 behind, 1,6 ÷ 8 = 20 %
+    assert motif(_ligne(mises_a_disposition=0, droits_annuels=8.0, droits_prevus=1.6,
+                        retard=1.6, retard_relatif=0.2, reste_a_mettre_a_disposition=8.0),
+                 LE_14_MARS) == (
+        "En retard de 1,6 logement au 14/03/2025 (20,0\u202f% de ses 8,0 droits annuels) : "
+        "0 mise à disposition reçue pour 1,6 droit prévu ; convention intercommunale signée.")
+    # 1 MAD for 0,4 prévus (2 droits annuels): 0,6 ahead, 1 still to receive
+    assert motif(_ligne(mises_a_disposition=1, droits_annuels=2.0, droits_prevus=0.4,
+                        retard=-0.6, retard_relatif=-0.3, reste_a_mettre_a_disposition=1.0),
+                 LE_14_MARS) == (
+        "En avance de 0,6 logement au 14/03/2025 : 1 mise à disposition reçue pour 0,4 droit "
+        "prévu ; encore 1,0 à recevoir sur 2,0 droits annuels ; convention intercommunale "
         "signée.")
+    # 0,02 behind is written 0,0: « à jour »
+    assert motif(_ligne(mises_a_disposition=2, droits_annuels=10.1, droits_prevus=2.02,
+                        retard=0.02, retard_relatif=0.002, reste_a_mettre_a_disposition=8.1),
+                 LE_14_MARS).startswith(
+        "À jour au 14/03/2025 : 2 mises à disposition reçues pour 2,0 droits prévus ;")
+    # droits annuels reached, 1,5 of them
+    assert motif(_ligne(groupe=2, mises_a_disposition=2, droits_annuels=1.5, droits_prevus=0.3,
+                        retard=-1.7, retard_relatif=-1.13, reste_a_mettre_a_disposition=0.0),
+                 LE_14_MARS).startswith(
+        "Droits annuels déjà atteints : 2 mises à disposition reçues pour 1,5 droit annuel ;")
 
 
 def test_bailleur_ou_commune_inconnus():

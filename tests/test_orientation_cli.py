@@ -104,6 +104,13 @@ def test_table_pour_les_gens(db, capsys):
     assert "  1. COM-13001 — En retard de 2,0 logements au 14/03/2025" in sortie
 
 
+def test_premier_janvier_un_jour_au_singulier(db, capsys):
+    # 01/01/2025 is day 1 of 365 (14/03 is day 73)
+    assert main(["orienter", "--bailleur", "B1", "--commune", "13001", "--date", "2025-01-01",
+                 "--db", db]) == 0
+    assert "Droits prévus au prorata de 1 jour sur 365 ;" in capsys.readouterr().out
+
+
 def test_date_par_defaut_aujourd_hui(db, capsys):
     assert main(["orienter", "--bailleur", "B1", "--commune", "13001", "--db", db]) == 0
     assert f"au {date_fr(date.today())}" in capsys.readouterr().out.splitlines()[0]

@@ -72,8 +72,8 @@ def _table(df, bailleur: str, nom_bailleur: str, commune: dict, jour: date) -> s
     if df.empty:
         return titre + "\n\nAucun réservataire pour cette commune."
     jours, annee = int(df.iloc[0]["jours_ecoules"]), int(df.iloc[0]["jours_annee"])
-    sous_titre = (f"Droits prévus au prorata de {jours} jours sur {annee} ; rang 1 = réservataire "
-                  "à qui proposer le logement.")
+    sous_titre = (f"Droits prévus au prorata de {formatting.accord(jours, 'jour')} sur {annee} ; "
+                  "rang 1 = réservataire à qui proposer le logement.")
     vue = df[[c for c in COLONNES_ORIENTATION if c != "motif"]]
     texte = [titre, sous_titre, "", formatting.table_texte(vue)]
     texte += ["", "Motifs :"]

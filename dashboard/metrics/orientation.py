@@ -71,7 +71,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import vocabulaire
-from dashboard.formatting import ESPACE_FINE, date_fr, est_indefini, nombre, pourcentage
+from dashboard.formatting import ESPACE_FINE, accord, date_fr, est_indefini, nombre, pourcentage
 from dashboard.metrics import modeles
 from dashboard.metrics.indicateurs import valider
 from dashboard.metrics.typage import typer
@@ -312,17 +312,18 @@ def projection(
 # --- the motif ---------------------------------------------------------------------------------
 
 
-def _pluriel(n: int, singulier: str, pluriel: str) -> str:
-    return f"{nombre(n)} {singulier if n <= 1 else pluriel}"
-
-
 def _mad_recues(n: int) -> str:
-    return _pluriel(n, "mise à disposition reçue", "mises à disposition reçues")
+    return accord(n, "mise à disposition reçue", "mises à disposition reçues")
 
 
 def _logements(valeur: float) -> str:
     """``1,5 logement``, ``2,0 logements`` (French: singular below 2)."""
-    return f"{nombre(valeur, 1)} logement{'s' if round(valeur, 1) >= 2 else ''}"
+    return accord(valeur, "logement", decimales=1)
+
+
+def _droits(valeur: float, nature: str) -> str:
+    """``1,6 droit prévu``, ``25,0 droits annuels`` (``nature``: ``prévu`` or ``annuel``)."""
+    return accord(valeur, f"droit {nature}", f"droits {nature}s", 1)
 
 
 def _situation(ligne: dict, jour: date) -> str:
@@ -336,16 +337,19 @@ def _situation(ligne: dict, jour: date) -> str:
         if annuels == 0:
             return f"aucun droit cette année (part du flux ou flux nul) ; {_mad_recues(mad)}"
         return (f"droits annuels déjà atteints : {_mad_recues(mad)} pour "
-                f"{nombre(annuels, 1)} droits annuels ; à ne proposer qu'à défaut des autres")
-    prevus = nombre(ligne["droits_prevus"], 1)
-    if ligne["retard"] > 0:
+                f"{_droits(annuels, 'annuel')} ; à ne proposer qu'à défaut des autres")
+    prevus = _droits(ligne["droits_prevus"], "prévu")
+    retard = round(float(ligne["retard"]), 1)      # as written: « 0,0 » is neither ahead nor behind
+    if retard > 0:
         return (f"en retard de {_logements(ligne['retard'])} au {date_fr(jour)} "
-                f"({pourcentage(ligne['retard_relatif'])} de ses {nombre(annuels, 1)} droits "
-                f"annuels) : {_mad_recues(mad)} pour {prevus} droits prévus")
+                f"({pourcentage(ligne['retard_relatif'])} de ses {_droits(annuels, 'annuel')}) : "
+                f"{_mad_recues(mad)} pour {prevus}")
+    reste = (f"encore {nombre(ligne['reste_a_mettre_a_disposition'], 1)} à recevoir sur "
+             f"{_droits(annuels, 'annuel')}")
+    if retard == 0:
+        return (f"à jour au {date_fr(jour)} : {_mad_recues(mad)} pour {prevus} ; {reste}")
     return (f"en avance de {_logements(-ligne['retard'])} au {date_fr(jour)} : "
-            f"{_mad_recues(mad)} pour {prevus} droits prévus ; encore "
-            f"{nombre(ligne['reste_a_mettre_a_disposition'], 1)} à recevoir sur "
-            f"{nombre(annuels, 1)} droits annuels")
+            f"{_mad_recues(mad)} pour {prevus} ; {reste}")
 
 
 def _part_non_reservee(ligne: dict) -> str:
