@@ -538,22 +538,12 @@ def _lire_excel(cur, data: bytes, table: str, feuille: str | None) -> Lecture:
             ws = classeur.worksheets[0]
         nom_feuille = ws.title
         xml = _XmlFeuille(data, getattr(ws, "_worksheet_path", None))
-        formules = xml.formules(nom_feuille) if xml.a_des_formules() else {}
         sans_valeur: list[tuple[str, str]] = []
         entetes: list[str] | None = None
         lignes: list[int] = []
         valeurs: list[list] = []
         vides = 0
-        try:
-            rangees = list(_rangees(ws, formules, sans_valeur))
-        except FichierRejete:
-            raise
-        except Exception:  # a sheet openpyxl cannot walk through
-            raise FichierRejete([Erreur(None, None, None,
-                                        f"Feuille « {nom_feuille} » illisible : ouvrez le "
-                                        "classeur dans Excel et enregistrez-le à nouveau en "
-                                        ".xlsx.")]) from None
-        for numero, cellules in rangees:
+        for numero, cellules in _rangees_lisibles(ws, xml, nom_feuille, sans_valeur):
             if entetes is None:
                 if any(v is not None for v in cellules):
                     while cellules and cellules[-1] is None:
@@ -606,6 +596,22 @@ def _lire_excel(cur, data: bytes, table: str, feuille: str | None) -> Lecture:
     _refuser_colonnes_sans_entete(cur, lecture)
     _compter(cur, lecture)
     return lecture
+
+
+def _rangees_lisibles(ws, xml: "_XmlFeuille", nom_feuille: str, sans_valeur: list):
+    """The rows of `_rangees`, one at a time (a sheet is never held whole in memory); whatever
+    goes wrong while the sheet is walked (the formulas' pass included) becomes a French
+    rejection. Errors raised by the caller between two rows are not caught here."""
+    try:
+        formules = xml.formules(nom_feuille) if xml.a_des_formules() else {}
+        yield from _rangees(ws, formules, sans_valeur)
+    except FichierRejete:
+        raise
+    except Exception:  # a sheet openpyxl cannot walk through (a damaged cell, bad XML…)
+        raise FichierRejete([Erreur(None, None, None,
+                                    f"Feuille « {nom_feuille} » illisible : ouvrez le "
+                                    "classeur dans Excel et enregistrez-le à nouveau en "
+                                    ".xlsx.")]) from None
 
 
 def _rangees(ws, formules: dict, sans_valeur: list):

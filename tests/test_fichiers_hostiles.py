@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -492,6 +493,39 @@ def test_classeur_hostile(base, tmp_path, nom):
     assert [(e.ligne, e.colonne, e.valeur) for e in rapport.erreurs] == [erreur]
     assert rapport.erreurs[0].message.startswith(message)
     _en_francais(rapport.erreurs[0].message)
+    assert empreintes(base) == avant
+
+
+def test_classeur_cellule_numerique_abimee_et_formule(base, tmp_path):
+    """One formula (so the formulas' pass walks the sheet too) and one numeric cell whose value
+    is not a number (``<c t="n"><v>abc</v></c>``, as a damaged file holds): openpyxl raises
+    while walking the sheet; the user reads a French rejection, in the preview as in the
+    import, and nothing is written."""
+    def remplir(ws):
+        ws.append(ENTETES_XLSX)
+        ligne = LIGNE_XLSX.copy()
+        ligne[1] = '="OLS01-2025-"&"900001"'
+        ligne[10] = 1975                              # Année de construction, a number
+        ws.append(ligne)
+
+    sain = _classeur(tmp_path / "sain.xlsx", remplir)
+    chemin = tmp_path / "cellule_abimee.xlsx"
+    with zipfile.ZipFile(sain) as source, zipfile.ZipFile(chemin, "w") as cible:
+        for info in source.infolist():
+            contenu = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                abime = contenu.replace(b'<c r="K2" t="n"><v>1975</v></c>',
+                                        b'<c r="K2" t="n"><v>abc</v></c>')
+                assert abime != contenu
+                contenu = abime
+            cible.writestr(info, contenu)
+    avant = empreintes(base)
+    for simulation in (True, False):
+        rapport = importer(base, "mises_a_disposition", chemin, simulation=simulation)
+        assert rapport.statut == "rejete"
+        assert [(e.ligne, e.colonne, e.valeur, e.message) for e in rapport.erreurs] == [
+            (None, None, None, "Feuille « MAD » illisible : ouvrez le classeur dans Excel et "
+                               "enregistrez-le à nouveau en .xlsx.")]
     assert empreintes(base) == avant
 
 
