@@ -173,6 +173,25 @@ def test_calculatrice_des_droits_acquis(base, tmp_path):
     assert "taux de rotation invalide : « beaucoup »" in at.error[0].value
 
 
+def test_droits_acquis_au_taux_exact_du_moteur(base, tmp_path):
+    """B1's parc in the 13 becomes 3 000 for 100 libérations: a rate of 1 ÷ 30 = 3,333… %,
+    shown « 3,33 ». 3 000 droits de suite × 1/30 = 100,0 droits uniques a year (at the rounded
+    3,33 % it would be 99,9); once the user edits the field, the rate is taken as typed."""
+    con = store.connect(base)
+    con.execute("UPDATE parc SET parc_total = 3000 WHERE bailleur_code = 'B1'")
+    con.close()
+    at = _page(tmp_path, bailleur="B1", commune="13001", date="2025-03-14")
+    cle_taux = f"{ui.CLE_TAUX_DA}_B1_13_2025"
+    assert at.text_input(key=cle_taux).value == "3,33"
+    at.text_area(key=ui.CLE_PROGRAMMES).input("Les Oliviers ; 3000").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Droits uniques par an"] == "100,0"
+    at.text_input(key=cle_taux).input("3,3").run()
+    assert {m.label: m.value for m in at.metric}["Droits uniques par an"] == "99,0"
+    at.text_input(key=cle_taux).input("3,33").run()      # typed: 3 000 × 3,33 % = 99,9
+    assert {m.label: m.value for m in at.metric}["Droits uniques par an"] == "99,9"
+
+
 def test_url_invalide_et_base_vide(base, tmp_path, monkeypatch):
     at = _page(tmp_path, bailleur="B9", commune="99999", date="2025-03-14")
     assert at.selectbox(key=ui.CLE_BAILLEUR).value == "B1"             # the only bailleur

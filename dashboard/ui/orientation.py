@@ -207,6 +207,11 @@ def tableau_projection(projete: pd.DataFrame, choix: Choix) -> None:
 # --- droits acquis -----------------------------------------------------------------------------
 
 
+def _marquer_saisi(cle: str) -> None:
+    """Remember that the user typed in a field (its value is then theirs, not the engine's)."""
+    st.session_state[cle] = True
+
+
 def calculatrice_droits_acquis(choix: Choix) -> None:
     """Droits de suite per programme × the bailleur's departmental rotation rate."""
     communes = calcul("communes_du_bailleur", choix.bailleur, choix.jour.year)
@@ -223,9 +228,12 @@ def calculatrice_droits_acquis(choix: Choix) -> None:
     taux_moteur = calcul_droits_acquis("taux_rotation_departemental", choix.bailleur,
                                        departement, choix.jour.year)
     cle_taux = f"{CLE_TAUX_DA}_{choix.bailleur}_{departement}_{choix.jour.year}"
+    # shown rounded to 2 decimals; converted at the engine's exact rate until the user edits it
+    cle_saisi = f"{cle_taux}_saisi"
     saisi = gauche.text_input(
         "Taux de rotation (%)",
         value=nombre(taux_moteur * 100, 2) if taux_moteur is not None else "", key=cle_taux,
+        on_change=_marquer_saisi, args=(cle_saisi,),
         help="Par défaut, celui du bailleur dans le département cette année (libérations ÷ parc "
              "éligible) ; modifiable si un autre taux est convenu.")
     if taux_moteur is None:
@@ -245,7 +253,10 @@ def calculatrice_droits_acquis(choix: Choix) -> None:
         st.caption("Saisissez les programmes pour calculer les droits uniques par an.")
         return
     try:
-        taux = droits_acquis.lire_pourcentage(saisi)
+        if taux_moteur is not None and not st.session_state.get(cle_saisi):
+            taux = taux_moteur
+        else:
+            taux = droits_acquis.lire_pourcentage(saisi)
         resultat = droits_acquis.convertir(droits_acquis.lire_programmes(texte), taux)
     except ValueError as exc:
         st.error(str(exc), icon=":material/error:")
