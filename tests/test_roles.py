@@ -28,14 +28,44 @@ def _droits(h: Habilitation) -> tuple:
      ("jeanne.martin@habitat-provence.example", "bailleur", ["OLS01", "OLS02"], [])),
     ("referent.flux@logis-azur.example",
      ("referent.flux@logis-azur.example", "bailleur", ["OLS03"], [])),
-    # Same domain, no rule of its own: the [defaut] role.
-    ("autre@logis-azur.example", ("autre@logis-azur.example", "lecteur", [], [])),
     ("agent@ddets-alpes.example", ("agent@ddets-alpes.example", "etat", [], ["04", "05"])),
-    # A domain rule does not cover its sub-domains.
-    ("agent@sous.ddets-13.example", ("agent@sous.ddets-13.example", "lecteur", [], [])),
 ])
 def test_fichier_exemple_du_depot(email, attendu):
     assert _droits(lire_roles(EXEMPLE).habilitation(email)) == attendu
+
+
+@pytest.mark.parametrize("email", ["autre@logis-azur.example", "agent@sous.ddets-13.example"])
+def test_fichier_exemple_sans_defaut_une_adresse_qu_aucune_regle_ne_cite_est_refusee(email):
+    # The example people copy keeps [defaut] commented out: any account of the identity
+    # provider would otherwise read every bailleur's figures.
+    with pytest.raises(DroitsInsuffisants) as exc:
+        lire_roles(EXEMPLE).habilitation(email)
+    assert str(exc.value) == (
+        f"L'adresse {email} n'a aucun rôle dans le fichier des rôles : demandez l'accès à "
+        "l'administrateur de l'application.")
+
+
+def _exemple_avec_defaut(tmp_path):
+    """The example with its commented [defaut] section switched on, as its comment says."""
+    texte = EXEMPLE.read_text(encoding="utf-8")
+    assert '# [defaut]\n# role = "lecteur"\n' in texte
+    chemin = tmp_path / "roles.toml"
+    chemin.write_text(texte.replace('# [defaut]\n# role = "lecteur"\n',
+                                    '[defaut]\nrole = "lecteur"\n'), encoding="utf-8")
+    return lire_roles(chemin)
+
+
+@pytest.mark.parametrize("email, attendu", [
+    # Same domain, no rule of its own: the [defaut] role.
+    ("autre@logis-azur.example", ("autre@logis-azur.example", "lecteur", [], [])),
+    # A domain rule does not cover its sub-domains.
+    ("agent@sous.ddets-13.example", ("agent@sous.ddets-13.example", "lecteur", [], [])),
+    # Rules still win over [defaut].
+    ("referent.flux@logis-azur.example",
+     ("referent.flux@logis-azur.example", "bailleur", ["OLS03"], [])),
+])
+def test_fichier_exemple_avec_section_defaut_activee(tmp_path, email, attendu):
+    assert _droits(_exemple_avec_defaut(tmp_path).habilitation(email)) == attendu
 
 
 def test_l_adresse_exacte_l_emporte_sur_le_domaine():
