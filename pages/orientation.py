@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.metrics.orientation import ElementInconnu
 from dashboard.ui import orientation as ui
 from dashboard.ui.mise_en_page import etat_vide
+from dashboard.ui.texte import texte_brut
 
 st.title("Orientation d'un logement libéré")
 st.caption("Les réservataires dont la convention de l'année couvre la commune, et la part non "
@@ -34,7 +35,8 @@ except (ElementInconnu, ValueError) as exc:
 ui.recommandation(classement, choix)
 ui.fraicheur(choix)
 
-st.subheader(f"Classement des réservataires — {choix.nom_commune}, au {choix.jour:%d/%m/%Y}")
+st.subheader(f"Classement des réservataires — {texte_brut(choix.nom_commune)}, au "
+             f"{choix.jour:%d/%m/%Y}")
 ui.tableau_classement(classement, choix)
 
 st.subheader(f"Projection au 31/12/{choix.jour.year} au rythme actuel")

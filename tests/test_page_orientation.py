@@ -192,6 +192,20 @@ def test_droits_acquis_au_taux_exact_du_moteur(base, tmp_path):
     assert {m.label: m.value for m in at.metric}["Droits uniques par an"] == "99,9"
 
 
+def test_nom_de_commune_jamais_interprete(base, tmp_path):
+    """A commune's name goes into Markdown (subheader, warning) as plain text. In the 84 no
+    convention of B1 covers it: the warning names it."""
+    con = store.connect(base)
+    fx.commune(con, "84001", "84", None, nom="*Apt* [ici](http://example.org)")
+    fx.parc(con, "B1", "84001", parc_total=100, liberations=10)
+    con.close()
+    at = _page(tmp_path, bailleur="B1", commune="84001", date="2025-03-14")
+    nom = "\\*Apt\\* \\[ici\\](http\\://example.org)"
+    assert at.subheader[0].value == f"Classement des réservataires — {nom}, au 14/03/2025"
+    assert at.warning[0].value == (f"Aucune convention 2025 de ce bailleur ne couvre {nom} : "
+                                   "tout le flux y revient au bailleur.")
+
+
 def test_url_invalide_et_base_vide(base, tmp_path, monkeypatch):
     at = _page(tmp_path, bailleur="B9", commune="99999", date="2025-03-14")
     assert at.selectbox(key=ui.CLE_BAILLEUR).value == "B1"             # the only bailleur

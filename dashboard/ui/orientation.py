@@ -156,7 +156,7 @@ def recommandation(classement: pd.DataFrame, choix: Choix) -> None:
                icon=":material/assignment_ind:")
     if len(classement) == 1 and premier["reservataire_code"] == orientation.NON_RESERVE:
         st.warning(f"Aucune convention {choix.jour.year} de ce bailleur ne couvre "
-                   f"{choix.nom_commune} : tout le flux y revient au bailleur.")
+                   f"{texte_brut(choix.nom_commune)} : tout le flux y revient au bailleur.")
 
 
 def fraicheur(choix: Choix) -> None:
