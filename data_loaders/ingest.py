@@ -192,8 +192,10 @@ def _regle_droits(habilitation: Habilitation | None, type_donnees: str) -> _Regl
                             "département", "département(s)", "le(s) département(s)")
     if habilitation.role == ETAT and type_donnees == "documents_epci":
         # The EPCI's own département (the one holding most of its population): one owner each.
+        # An EPCI without a known département is nobody's (fail closed: NULL would pass the
+        # check); an EPCI missing from the reference is an error of its own (validation).
         return _RegleDroits("epci_siren", "JOIN epci e ON e.epci_siren = n.epci_siren",
-                            "e.departement", "n.epci_siren", departements,
+                            "coalesce(e.departement, 'inconnu')", "n.epci_siren", departements,
                             "EPCI du département", "EPCI", "le(s) département(s)")
     return None
 

@@ -181,6 +181,21 @@ def test_etat_documents_des_epci_de_ses_departements(base, fichiers):
                         ).fetchall() == [("200054807", "CIL", 1)]
 
 
+def test_epci_sans_departement_connu_refuse_a_l_etat(base, fichiers):
+    # The reference says nothing of the Métropole's département: no `etat` user owns it (a NULL
+    # département must not pass the check); the admin still may import its documents.
+    base.execute("UPDATE epci SET departement = NULL WHERE epci_siren = '200054807'")
+    avant = instantane(base)
+    rapport = _imp(base, fichiers, "documents_epci", document(), habilitation=ETAT_13)
+    assert rapport.statut == "rejete"
+    assert _erreurs(rapport) == [
+        (2, "epci_siren", "200054807", "EPCI du département inconnu hors de vos droits : vous "
+                                       "importez seulement pour le(s) département(s) 13")]
+    assert instantane(base) == avant
+    rapport = _imp(base, fichiers, "documents_epci", document(), habilitation=ADMIN)
+    assert (rapport.statut, rapport.lignes_importees) == ("importe", 1)
+
+
 def test_seul_l_admin_annule(base, fichiers):
     _imp(base, fichiers, "parc", parc(), habilitation=BAILLEUR_OLS1)
     avant = instantane(base)
