@@ -231,16 +231,25 @@ def importer(
     """Import a file (path or bytes). With ``simulation=True`` nothing is written: the report
     says what the import would do (used for the preview in the browser).
 
-    ``habilitation``: the rights of the user (None: every right). The journal records
-    ``utilisateur``, else the habilitation's user, else the OS user."""
+    ``habilitation``: the rights of the user (None: every right). The journal records the
+    habilitation's user (``utilisateur`` may not name somebody else), else ``utilisateur``,
+    else the OS user."""
     if type_donnees not in JEUX:
         raise ValueError(f"type de données inconnu : {type_donnees}")
     if habilitation is not None:
+        utilisateur = _utilisateur_habilite(habilitation, utilisateur)
         habilitation.verifier_import(type_donnees)
-        utilisateur = utilisateur or habilitation.utilisateur
     with nullcontext() if simulation else verrou_ecriture(con):
         return _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
                          utilisateur, simulation, aujourd_hui, habilitation)
+
+
+def _utilisateur_habilite(habilitation: Habilitation, utilisateur: str | None) -> str:
+    """Who the journal names when acting with rights: the authorised user, never another."""
+    if utilisateur is not None and utilisateur != habilitation.utilisateur:
+        raise ValueError(f"utilisateur « {utilisateur} » différent de celui de l'habilitation "
+                         f"« {habilitation.utilisateur} »")
+    return habilitation.utilisateur
 
 
 def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel, utilisateur,
@@ -519,11 +528,11 @@ def annuler(con: duckdb.DuckDBPyConnection, import_id: int,
     """Roll back an import in force: remove its rows and restore those it had replaced.
 
     Only an admin may (DroitsInsuffisants otherwise); None: every right (local mode). The
-    journal records who rolled it back: the user of ``habilitation``, else ``utilisateur``,
-    else the OS user."""
+    journal records who rolled it back: the user of ``habilitation`` (``utilisateur`` may not
+    name somebody else), else ``utilisateur``, else the OS user."""
     if habilitation is not None:
+        utilisateur = _utilisateur_habilite(habilitation, utilisateur)
         habilitation.verifier_annulation()
-        utilisateur = habilitation.utilisateur
     with verrou_ecriture(con):
         return _annuler(con, import_id, utilisateur or utilisateur_local())
 

@@ -196,6 +196,24 @@ def test_epci_sans_departement_connu_refuse_a_l_etat(base, fichiers):
     assert (rapport.statut, rapport.lignes_importees) == ("importe", 1)
 
 
+def test_le_journal_nomme_l_utilisateur_habilite_jamais_un_autre(base, fichiers):
+    # The same name as the habilitation's: accepted (and recorded).
+    _imp(base, fichiers, "parc", parc(), habilitation=BAILLEUR_OLS1,
+         utilisateur="agent@habitat-sud.example")
+    avant = instantane(base)
+    with pytest.raises(ValueError, match="différent de celui de l'habilitation"):
+        _imp(base, fichiers, "parc", parc(), habilitation=BAILLEUR_OLS1,
+             utilisateur="admin@dreal.example")
+    with pytest.raises(ValueError, match="différent de celui de l'habilitation"):
+        annuler(base, 1, habilitation=ADMIN, utilisateur="autre@dreal.example")
+    assert instantane(base) == avant
+    annuler(base, 1, habilitation=ADMIN)
+    assert _journal(base) == [(1, "parc", "OLS1 (2025)", 1, 0, "ROLLED_BACK",
+                               "agent@habitat-sud.example")]
+    assert base.execute("SELECT import_id, utilisateur FROM journal_annulations").fetchall() == [
+        (1, "admin@dreal.example")]
+
+
 def test_seul_l_admin_annule(base, fichiers):
     _imp(base, fichiers, "parc", parc(), habilitation=BAILLEUR_OLS1)
     avant = instantane(base)
