@@ -10,7 +10,7 @@ from dashboard import vocabulaire as voc
 from dashboard.exports import csv_excel
 from dashboard.habilitations import DroitsInsuffisants
 from dashboard.ui import etat
-from dashboard.ui.authentification import habilitation
+from dashboard.ui.authentification import habilitation, habilitation_actuelle
 from dashboard.ui.connexion import connexion
 from dashboard.ui.imports import (
     afficher_correspondance,
@@ -30,7 +30,8 @@ con = connexion()
 hab = habilitation()
 types_permis = list(hab.types_importables)   # the page offers only these; the core checks again
 if not hab.locale:
-    st.caption(f"Vous êtes connecté en tant que {hab.utilisateur} : {hab.description()}.")
+    st.caption(f"Vous êtes connecté en tant que {texte_brut(hab.utilisateur)} : "
+               f"{hab.description()}.")
 
 if types_permis:
     col_type, col_options = st.columns([2, 3])
@@ -56,11 +57,21 @@ else:
     fichier = None
 
 
+SANS_DROITS = ("Vous n'êtes plus connecté, ou vos droits ont changé : action refusée. "
+               "Rechargez la page.")
+
+
 def _importer(contenu: bytes, nom: str, mapping, feuille, partiel: bool) -> None:
-    """Button callback: the real import, whose report is shown once on the next run."""
+    """Button callback: the real import, whose report is shown once on the next run. The rights
+    are those of now, not of the run that drew the button."""
+    droits = habilitation_actuelle()
+    if droits is None:
+        st.session_state[etat.IMPORT_REFUS] = SANS_DROITS
+        return
     try:
         rapport = importer(con, st.session_state[etat.IMPORT_TYPE], contenu, nom,
-                           mapping=mapping, feuille=feuille, partiel=partiel, habilitation=hab)
+                           mapping=mapping, feuille=feuille, partiel=partiel,
+                           habilitation=droits)
     except DroitsInsuffisants as exc:
         st.session_state[etat.IMPORT_REFUS] = str(exc)
         return
@@ -95,10 +106,15 @@ elif fichier is not None and dernier is None:
 
 
 def _annuler(import_id: int) -> None:
-    """Button callback, so that the journal drawn next already shows the rollback."""
+    """Button callback, so that the journal drawn next already shows the rollback. The rights
+    are those of now, not of the run that drew the button."""
+    droits = habilitation_actuelle()
+    if droits is None:
+        st.session_state[etat.ANNULATION_MESSAGE] = ("erreur", SANS_DROITS)
+        return
     try:
         st.session_state[etat.ANNULATION_MESSAGE] = (
-            "succes", annuler(con, import_id, habilitation=hab))
+            "succes", annuler(con, import_id, habilitation=droits))
         st.cache_data.clear()
     except (AnnulationImpossible, DroitsInsuffisants) as exc:
         st.session_state[etat.ANNULATION_MESSAGE] = ("erreur", str(exc))
@@ -108,7 +124,7 @@ st.divider()
 st.subheader("Journal des imports")
 annulation = st.session_state.pop(etat.ANNULATION_MESSAGE, None)
 if annulation is not None:
-    (st.success if annulation[0] == "succes" else st.error)(annulation[1])
+    (st.success if annulation[0] == "succes" else st.error)(texte_brut(annulation[1]))
 afficher_journal(journal(con))
 if hab.peut_annuler:
     with st.expander("Annuler un import"):

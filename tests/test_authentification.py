@@ -272,6 +272,68 @@ def test_admin_connecte_peut_annuler(base):
     assert [e.value for e in at.error] == ["Aucun import n° 7 dans le journal."]
 
 
+# ------------------------------------------- buttons act with the rights of now, not of the last run
+
+VALIDE = (ENTETE + "OLS01;R1;15/03/2025;13055;Flux réservataire;ALS\n").encode("utf-8")
+
+
+def _mad_en_base(fichier) -> list[tuple]:
+    con = connect(fichier)
+    try:
+        return con.execute("SELECT bailleur_code, reference FROM mises_a_disposition").fetchall()
+    finally:
+        con.close()
+
+
+def _pret_a_importer(email: str) -> AppTest:
+    at = _app("pages/importer.py", email=email)
+    at.selectbox(key=etat.IMPORT_TYPE).select("mises_a_disposition").run()
+    at.file_uploader(key=etat.IMPORT_FICHIER).set_value(("export.csv", VALIDE, "text/csv")).run()
+    assert not at.button(key=etat.IMPORT_BOUTON).disabled
+    return at
+
+
+def test_import_apres_deconnexion_refuse(base):
+    at = _pret_a_importer("agent@habitat-sud.example")
+    at.user = {"is_logged_in": False}            # signed out (another tab) before the click
+    at.button(key=etat.IMPORT_BOUTON).click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Gestion en flux — bilans des réservations"]
+    assert _mad_en_base(base) == []
+
+
+def test_import_apres_changement_de_droits_refuse(base):
+    at = _pret_a_importer("agent@habitat-sud.example")
+    at.user = {"is_logged_in": True, "email": "lecteur@dreal.example"}
+    at.button(key=etat.IMPORT_BOUTON).click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "lecteur\\@dreal.example (lecteur) ne peut pas importer de « mises à disposition » : ce "
+        "rôle ne permet pas d'importer des données."]
+    assert _mad_en_base(base) == []
+    # The same click with the bailleur still signed in imports (the check above is the rights').
+    at = _pret_a_importer("agent@habitat-sud.example")
+    at.button(key=etat.IMPORT_BOUTON).click().run()
+    assert _mad_en_base(base) == [("OLS01", "R1")]
+
+
+def test_annulation_avec_les_droits_du_moment(base):
+    at = _app("pages/importer.py", email="admin@dreal.example")
+    at.number_input(key=etat.ANNULATION_ID).set_value(1).run()
+    at.user = {"is_logged_in": True, "email": "agent@habitat-sud.example"}
+    at.button(key=etat.ANNULATION_BOUTON).click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "agent\\@habitat-sud.example (bailleur (OLS01)) ne peut pas annuler un import : seul un "
+        "administrateur le peut."]
+
+
+def test_legende_de_la_page_d_import_adresse_echappee(base):
+    at = _app("pages/importer.py", email="agent@habitat-sud.example")
+    assert "Vous êtes connecté en tant que agent\\@habitat-sud.example : bailleur (OLS01)." in [
+        c.value for c in at.caption]
+
+
 # ---------------------------------------------------------------------------- server settings
 
 def test_configuration_du_serveur():
@@ -280,3 +342,15 @@ def test_configuration_du_serveur():
     # The upload limit (MB) is the one the reader enforces on files given by path.
     assert config["server"]["maxUploadSize"] == 200
     assert TAILLE_MAX_OCTETS == 200 * 1024 * 1024
+
+
+def test_une_exception_n_affiche_pas_ses_details_mais_les_tests_la_voient():
+    # In the browser, a stray exception shows Streamlit's generic message, never English
+    # internals (type, message, traceback stay in the server's log)…
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+    # …and AppTest still sees it, so `assert not at.exception` keeps catching failures.
+    at = AppTest.from_string('import streamlit as st\nst.write("avant")\n'
+                             'raise ValueError("invalid literal for int()")\n').run()
+    assert len(at.exception) == 1
+    assert "invalid literal" not in at.exception[0].message

@@ -123,12 +123,19 @@ def _resoudre() -> Habilitation | None:
         raise _AccesRefuse(str(exc)) from None
 
 
+def habilitation_actuelle() -> Habilitation | None:
+    """What the session's user may do now, resolved again from the sign-in and the roles file;
+    None when nobody may act (signed out, refused). For button callbacks, which must not use
+    the rights of the previous run."""
+    try:
+        return _resoudre()
+    except _AccesRefuse:
+        return None
+
+
 def habilitation() -> Habilitation:
     """What the session's user may do (app.py has already stopped anyone who may not read)."""
-    try:
-        hab = _resoudre()
-    except _AccesRefuse:
-        hab = None
+    hab = habilitation_actuelle()
     if hab is None:
         st.stop()
     return hab
