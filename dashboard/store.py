@@ -111,20 +111,22 @@ _VERROUS: dict[str, threading.Lock] = {}
 _VERROUS_GARDE = threading.Lock()
 
 
-def _cle_base(con: duckdb.DuckDBPyConnection) -> str:
+def chemin_base(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The database file behind the connection (resolved path), or None when in memory."""
     cur = con.cursor()
     try:
-        chemin = cur.execute("SELECT path FROM duckdb_databases() "
-                             "WHERE database_name = current_database()").fetchone()[0]
+        row = cur.execute("SELECT path FROM duckdb_databases() "
+                          "WHERE database_name = current_database()").fetchone()
     finally:
         cur.close()
-    return str(Path(chemin).resolve()) if chemin else ":memory:"
+    return str(Path(row[0]).resolve()) if row and row[0] else None
 
 
 @contextmanager
 def verrou_ecriture(con: duckdb.DuckDBPyConnection):
-    """Hold the process-wide write lock of this connection's database file."""
-    cle = _cle_base(con)
+    """Hold the process-wide write lock of this connection's database file (of this connection
+    object for an in-memory database: two of them never share a lock)."""
+    cle = chemin_base(con) or f"memoire:{id(con)}"
     with _VERROUS_GARDE:
         verrou = _VERROUS.setdefault(cle, threading.Lock())
     with verrou:

@@ -114,3 +114,35 @@ def test_base_tenue_par_un_autre_processus_message_en_francais(tmp_path):
         f"La base {fichier} est utilisée par un autre programme (processus n° {tenant.pid}), "
         "sans doute l'application ou un autre import")
     store.connect(fichier).close()      # free again once the other process is gone
+
+
+def test_chemin_base_fichier_resolu_ou_rien_en_memoire(tmp_path, monkeypatch):
+    (tmp_path / "donnees").mkdir()
+    (tmp_path / "lien").symlink_to(tmp_path / "donnees")
+    monkeypatch.chdir(tmp_path)
+    con = duckdb.connect("lien/flux.duckdb")           # relative, through a symbolic link
+    try:
+        attendu = str((tmp_path / "donnees" / "flux.duckdb").resolve())
+        assert store.chemin_base(con) == attendu
+        assert store.chemin_base(con.cursor()) == attendu
+    finally:
+        con.close()
+    memoire = duckdb.connect(":memory:")
+    try:
+        assert store.chemin_base(memoire) is None
+    finally:
+        memoire.close()
+
+
+def test_deux_bases_en_memoire_ne_partagent_pas_le_verrou_d_ecriture():
+    a, b = duckdb.connect(":memory:"), duckdb.connect(":memory:")
+    try:
+        with store.verrou_ecriture(a):
+            pass
+        with store.verrou_ecriture(b):
+            # Only b's lock is held: an import into a would not wait for this one.
+            assert store._VERROUS[f"memoire:{id(b)}"].locked()
+            assert not store._VERROUS[f"memoire:{id(a)}"].locked()
+    finally:
+        a.close()
+        b.close()

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from dashboard.store import chemin_base
+
 TAILLE_MAX = 8
 ENV_VAR = "FLUX_CACHE_METRIQUES"
 
@@ -65,18 +67,6 @@ def actif() -> bool:
     return os.environ.get(ENV_VAR, "1").strip() not in ("0", "non", "false", "")
 
 
-def identite(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The database file behind the connection, or None for an in-memory database."""
-    cur = con.cursor()
-    try:
-        row = cur.execute(
-            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()
-    finally:
-        cur.close()
-    return row[0] if row and row[0] else None
-
-
 def signature(con: duckdb.DuckDBPyConnection, contenu: bool = False) -> tuple:
     """The data's signature: cheap counters (database files) or a hash of every row."""
     cur = con.cursor()
@@ -95,7 +85,7 @@ def entree(
     built from ``calculer()`` (an Arrow table) when missing or stale; None when disabled."""
     if not actif():
         return None
-    fichier = identite(con)
+    fichier = chemin_base(con)
     if fichier is None:  # in-memory: the connection object identifies it, its rows sign it
         cle = (f"memoire:{id(con)}", modele, int(annee))
         sig = signature(con, contenu=True)
