@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dashboard import vocabulaire as voc
 
@@ -64,13 +64,11 @@ class Colonne:
 
 @dataclass(frozen=True)
 class Jeu:
-    """A dataset kind: its columns and how an import of it is scoped."""
+    """A dataset kind: its columns (the scope an import replaces: data_loaders.ingest.CIBLES)."""
 
     nom: str
     colonnes: tuple[Colonne, ...]
     libelle: str
-    # Columns whose distinct values define the scope an import replaces.
-    unite_perimetre: tuple[str, ...] = field(default_factory=tuple)
 
     def colonne(self, nom: str) -> Colonne:
         for col in self.colonnes:
@@ -217,7 +215,6 @@ CONVENTIONS = Jeu(
                 valeurs=MODES_GESTION, libelle="mode de gestion"),
     ),
     "conventions de gestion en flux",
-    unite_perimetre=("bailleur_code", "annee"),
 )
 
 PARC = Jeu(
@@ -247,7 +244,6 @@ PARC = Jeu(
                 minimum=0, maximum=1_000_000, libelle="relogements prévus"),
     ),
     "parc et assiette",
-    unite_perimetre=("bailleur_code", "annee"),
 )
 
 MISES_A_DISPOSITION = Jeu(
@@ -297,7 +293,6 @@ MISES_A_DISPOSITION = Jeu(
                 libelle="public prioritaire"),
     ),
     "mises à disposition",
-    unite_perimetre=("bailleur_code", "annee"),   # year of date_mise_a_disposition
 )
 
 DOCUMENTS_EPCI = Jeu(
@@ -314,7 +309,6 @@ DOCUMENTS_EPCI = Jeu(
                 libelle="date"),
     ),
     "documents des EPCI",
-    unite_perimetre=("epci_siren",),
 )
 
 # The official DGCL file "composition communale des EPCI à fiscalité propre".
@@ -342,7 +336,6 @@ COMMUNES = Jeu(
                 minimum=0, maximum=10_000_000, libelle="population"),
     ),
     "communes et EPCI (fichier DGCL)",
-    unite_perimetre=("code_insee",),
 )
 
 JEUX: dict[str, Jeu] = {
