@@ -335,8 +335,11 @@ def _lire_csv_duckdb(cur, data: bytes, texte: str, encodage: str, lecture: Lectu
                     max_line_size={TAILLE_LIGNE_MAX})""",
             [fichier, lecture.separateur],
         )
-    except duckdb.Error:
-        # Whatever DuckDB cannot parse, Python's reader reads (or rejects in French).
+    except (duckdb.InvalidInputException, duckdb.ConversionException):
+        # Whatever DuckDB cannot parse (DuckDB 2.0: InvalidInputException, "the CSV parser
+        # state machine reached an invalid state", e.g. on mixed line endings), Python's reader
+        # reads (or rejects in French). Out of memory, I/O and internal errors are not the
+        # file's fault: they propagate rather than hide behind a slower reader.
         for reste in (f"{lecture.table}_brut", rejets, scans):
             cur.execute(f"DROP TABLE IF EXISTS {reste}")
         return False

@@ -26,6 +26,7 @@ from conftest import (
     mad,
     parc,
     tableau,
+    texte_csv,
 )
 
 ENTETES_VENDEUR = ["Code bailleur", "N° de référence", "Date MAD", "Code INSEE", "Catégorie",
@@ -117,6 +118,40 @@ def test_fins_de_ligne_mac_classique_cr_seul(base, fichiers):
     rapport = importer(base, "mises_a_disposition", chemin)
     assert rapport.lignes_lues == 3
     assert erreurs(rapport) == [(3, "code_insee", "13999")]
+
+
+def test_fins_de_ligne_cr_cr_lf(base, fichiers):
+    # CR CR LF endings (a Windows file converted once more, e.g. by a text-mode transfer):
+    # DuckDB 2.0's reader refuses it (InvalidInputException); the Python reader reads it. A CR
+    # alone ends a line too (as an editor shows the file: an empty line after each row), so R2
+    # is on line 5: 1 header, 2 empty, 3 R1, 4 empty, 5 R2.
+    entete, r1, r2 = texte_csv(tableau(MAD_COLONNES, mad(reference="R1"),
+                                       mad(reference="R2", code_insee="13999"))).splitlines()
+    chemin = fichiers.texte(entete + "\r\r\n" + r1 + "\r\r\n" + r2 + "\r\r\n")
+    rapport = importer(base, "mises_a_disposition", chemin)
+    assert rapport.lignes_lues == 2
+    assert erreurs(rapport) == [(5, "code_insee", "13999")]
+
+
+def test_manque_de_memoire_de_duckdb_non_masque_par_le_second_lecteur(monkeypatch):
+    # Out of memory is not the file's fault: it reaches the caller instead of sending the file
+    # to the slower Python reader (which would hold it whole in memory).
+    import duckdb
+
+    from data_loaders import reading
+
+    def repli(*args, **kwargs):
+        raise AssertionError("le lecteur Python ne doit pas prendre le relais")
+
+    monkeypatch.setattr(reading, "_lire_csv_python", repli)
+    data = ("a;b;c\n" + "".join(f"{i};{'x' * 200};{i * 3}\n" for i in range(200_000))).encode()
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET memory_limit = '16MB'; SET temp_directory = ''")
+        with pytest.raises(duckdb.OutOfMemoryException):
+            reading.lire(con.cursor(), data, "gros.csv", None)
+    finally:
+        con.close()
 
 
 def test_fins_de_ligne_mac_avec_ligne_vide_numeros_exacts(base, fichiers):
