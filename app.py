@@ -18,8 +18,9 @@ st.set_page_config(
 )
 theme.activer()
 
-# Sign-in (st.login) when .streamlit/secrets.toml has an [auth] section, else local mode with
-# its banner: nothing below runs for someone who may not read.
+# Sign-in (st.login) when the secrets have an [auth] section; local mode (banner) only without
+# secrets nor roles file; any other configuration refuses everybody. Nothing below runs for
+# someone who may not read.
 authentifier()
 
 # Open (and on first start create and fill) the database before any page draws.
