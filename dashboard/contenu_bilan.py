@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
 from dashboard import charts, messages
+from dashboard.calendrier import fin_trimestre
 from dashboard.metrics import Filtres
 
 # The bilan's columns shown beside each chart (the full bilan is in the CLI and the exports).
@@ -45,12 +45,6 @@ def lecteur(con) -> Callable:
         return getattr(metrics, nom)(con, *args, **kwargs)
 
     return obtenir
-
-
-def fin_trimestre(annee: int, trimestre: int) -> date:
-    """31/03, 30/06, 30/09 or 31/12 of ``annee``."""
-    mois = 3 * int(trimestre)
-    return date(int(annee), mois, {3: 31, 6: 30, 9: 30, 12: 31}[mois])
 
 
 def total(obtenir: Callable, annee: int, trimestre: int, vue: str = "mad",

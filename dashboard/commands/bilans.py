@@ -21,6 +21,7 @@ from datetime import date
 import duckdb
 
 from dashboard import formatting, store
+from dashboard.calendrier import debut_trimestre, fin_trimestre
 from dashboard.metrics import (
     AXES,
     AXES_HORS_FLUX,
@@ -45,7 +46,6 @@ NOMS_AXES = {
     "trimestre": "trimestre",
 }
 NOMS_VUES = {"mad": "mises à disposition", "baux": "baux signés (par date de bail)"}
-FIN_TRIMESTRE = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 # The filter options of each command (fields of ``Filtres``).
 FILTRES_BILAN = ("departement", "epci", "bailleur", "type_reservataire", "reservataire", "statut")
 FILTRES_HORS_FLUX = ("departement", "epci", "bailleur")
@@ -203,10 +203,9 @@ def _ecrire(texte: str) -> None:
 
 
 def _fenetre(annee: int, trimestre: int, periode: str, par: str) -> str:
-    mois, jour = FIN_TRIMESTRE[trimestre]
-    fin = formatting.date_fr(date(annee, mois, jour))
+    fin = formatting.date_fr(fin_trimestre(annee, trimestre))
     if periode == "trimestre" and par != "trimestre":
-        debut = formatting.date_fr(date(annee, 3 * trimestre - 2, 1))
+        debut = formatting.date_fr(debut_trimestre(annee, trimestre))
         return f"T{trimestre} {annee} (du {debut} au {fin})"
     return f"au {fin} (cumul depuis le {formatting.date_fr(date(annee, 1, 1))})"
 

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import contenu_bilan, messages
+from dashboard.calendrier import fin_trimestre
 from dashboard.exports.couverture import NOM_FEUILLE, ecrire_couverture
 from dashboard.exports.tableaux import (
     RienAExporter,
@@ -67,7 +68,7 @@ def verifier(con, annee: int, trimestre: int, vue: str, filtres: Filtres) -> pd.
 
 
 def titre(annee: int, trimestre: int) -> str:
-    return f"Bilan trimestriel au {date_fr(contenu_bilan.fin_trimestre(annee, trimestre))}"
+    return f"Bilan trimestriel au {date_fr(fin_trimestre(annee, trimestre))}"
 
 
 def nom_fichier(annee: int, trimestre: int, extension: str) -> str:
@@ -80,9 +81,9 @@ def _informations(con, annee, trimestre, vue, filtres, aujourd_hui) -> list[tupl
     dernier = fraiche["dernier_import"].max() if len(fraiche) else None
     infos: list[tuple[str, object]] = [
         ("Période", f"du {date_fr(date(annee, 1, 1))} au "
-                    f"{date_fr(contenu_bilan.fin_trimestre(annee, trimestre))} (cumul depuis le "
+                    f"{date_fr(fin_trimestre(annee, trimestre))} (cumul depuis le "
                     "1er janvier)"),
-        ("Fin de la période", contenu_bilan.fin_trimestre(annee, trimestre)),
+        ("Fin de la période", fin_trimestre(annee, trimestre)),
         ("Décompte", VUES[vue]),
         ("Filtres", filtres.description() or "aucun (toute la région)"),
         ("Dernier import des mises à disposition",

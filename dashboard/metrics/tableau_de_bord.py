@@ -11,13 +11,14 @@ values are NaN, never 0.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from dashboard import vocabulaire
+from dashboard.calendrier import fin_trimestre
 from dashboard.metrics import cache, modeles
 from dashboard.metrics.filtres import SANS_CONVENTION, Filtres, parametres
 from dashboard.metrics.indicateurs import (
@@ -48,13 +49,6 @@ def annees_disponibles(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [int(a) for a in df["annee"]]
 
 
-def _fin_trimestre(annee: int, trimestre: int) -> date:
-    """31/03, 30/06, 30/09 or 31/12."""
-    if trimestre == 4:
-        return date(annee, 12, 31)
-    return date(annee, 3 * trimestre + 1, 1) - timedelta(days=1)
-
-
 def periode_par_defaut(
     con: duckdb.DuckDBPyConnection, aujourd_hui: date | None = None
 ) -> tuple[int, int]:
@@ -70,7 +64,7 @@ def periode_par_defaut(
     """
     jour = aujourd_hui or date.today()
     annee, trimestre = jour.year, (jour.month - 1) // 3 + 1   # the quarter holding today
-    if _fin_trimestre(annee, trimestre) > jour:                # not ended: the one before
+    if fin_trimestre(annee, trimestre) > jour:                # not ended: the one before
         trimestre -= 1
     if trimestre == 0:
         annee, trimestre = annee - 1, 4

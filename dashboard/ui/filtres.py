@@ -13,6 +13,7 @@ from datetime import date
 
 import streamlit as st
 
+from dashboard.calendrier import fin_trimestre
 from dashboard.metrics import Filtres
 from dashboard.ui import etat
 from dashboard.ui.donnees import calcul
@@ -49,8 +50,7 @@ class Selection:
     @property
     def fin_periode(self) -> date:
         """Last day of the quarter: the bilan is "au 30/06/2025"."""
-        mois = 3 * self.trimestre
-        return date(self.annee, mois, {3: 31, 6: 30, 9: 30, 12: 31}[mois])
+        return fin_trimestre(self.annee, self.trimestre)
 
 
 def _cle(nom: str) -> str:
