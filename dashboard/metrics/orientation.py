@@ -223,9 +223,7 @@ def commune(con: duckdb.DuckDBPyConnection, code_insee: str) -> dict | None:
     df = modeles.executer(
         con, "stg_communes", {"commune": code_insee},
         sql_final="""
-        SELECT s.code_insee, s.departement, s.epci_siren,
-               (SELECT first(nom ORDER BY import_id DESC NULLS LAST) FROM communes
-                WHERE code_insee = s.code_insee) AS nom
+        SELECT s.code_insee, s.departement, s.epci_siren, s.nom
         FROM stg_communes AS s WHERE s.code_insee = $commune
         """)
     return None if df.empty else df.iloc[0].to_dict()
@@ -438,7 +436,7 @@ def communes_du_bailleur(con: duckdb.DuckDBPyConnection, bailleur: str,
     return modeles.executer(
         con, "stg_communes", {"bailleur": bailleur, "annee": int(annee)},
         sql_final="""
-        SELECT c.code_insee, coalesce(n.nom, c.code_insee) AS nom, s.departement
+        SELECT c.code_insee, coalesce(s.nom, c.code_insee) AS nom, s.departement
         FROM (
             SELECT code_insee FROM parc WHERE bailleur_code = $bailleur AND annee = $annee
             UNION
@@ -446,11 +444,7 @@ def communes_du_bailleur(con: duckdb.DuckDBPyConnection, bailleur: str,
             WHERE bailleur_code = $bailleur AND year(date_mise_a_disposition) = $annee
         ) AS c
         JOIN stg_communes AS s USING (code_insee)
-        LEFT JOIN (
-            SELECT code_insee, first(nom ORDER BY import_id DESC NULLS LAST) AS nom
-            FROM communes GROUP BY code_insee
-        ) AS n USING (code_insee)
-        ORDER BY s.departement, nom, c.code_insee
+        ORDER BY s.departement, 2, c.code_insee
         """)
 
 

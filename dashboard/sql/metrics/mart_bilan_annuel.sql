@@ -1,4 +1,4 @@
--- requires: int_mad_bilan_annuel
+-- requires: int_mad_bilan_annuel, stg_communes
 -- Mart: the yearly bilan owed to a réservataire (DOMAIN §4.8), year $annee, broken down by $axe
 -- ('typologie', 'financement', 'qpv', 'commune', 'periode_construction'): per bailleur x modality
 -- the MAD proposed (proposes) and those attributed (attribues, issue BAIL_SIGNE), then the same
@@ -22,12 +22,6 @@ WITH selection AS (
     WHERE (len($f_reservataire) = 0 OR list_contains($f_reservataire, reservataire_code))
       AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
 ),
-noms_communes AS (
-    -- a commune's name (an imported name wins over the shipped reference)
-    SELECT code_insee, first(nom ORDER BY import_id DESC NULLS LAST) AS nom
-    FROM communes
-    GROUP BY code_insee
-),
 sommes AS (
     SELECT
         grouping(bailleur_code) = 1 AS ensemble,
@@ -41,4 +35,4 @@ sommes AS (
 )
 SELECT s.*, CASE WHEN $axe = 'commune' THEN n.nom END AS nom_commune
 FROM sommes AS s
-LEFT JOIN noms_communes AS n ON $axe = 'commune' AND n.code_insee = s.modalite
+LEFT JOIN stg_communes AS n ON $axe = 'commune' AND n.code_insee = s.modalite
