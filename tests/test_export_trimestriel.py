@@ -253,3 +253,13 @@ def test_cli_statuts(db, tmp_path, monkeypatch, arguments, statut):
         code = exc.code
     assert code == statut
     assert not list(tmp_path.glob("x.*"))
+
+
+def test_les_cles_de_graphique_sont_celles_du_bilan(con):
+    """`export graphique --graphique CLE` offers every part of the bilan, in page order: a part
+    added to contenu_bilan.parties without its key would not be exportable."""
+    from dashboard import contenu_bilan
+
+    parties = contenu_bilan.parties(contenu_bilan.lecteur(con), 2025, 4)
+    assert tuple(p.cle for p in parties) == trimestriel.cles_graphiques() == (
+        "reservataire", "type", "bailleur", "croise", "cumuls", "epci", "entonnoir", "hors_flux")
