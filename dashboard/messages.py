@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.formatting import date_fr, est_indefini, nombre, pourcentage
+from dashboard.formatting import accord, date_fr, est_indefini, nombre, pourcentage
 
 AUCUNE_DONNEE = "Aucune donnée pour cette sélection."
 
@@ -49,7 +49,13 @@ def realisation_principale(df: pd.DataFrame, fin: date) -> str:
             f"{_au(fin)}.")
 
 
-def plus_en_retard(df: pd.DataFrame, fin: date, quoi: str = "réservataire") -> str:
+# What the bilan counts against the droits, in each view (DOMAIN §4.3): singular, plural.
+COMPTES = {"mad": ("mise à disposition", "mises à disposition"),
+           "baux": ("bail signé", "baux signés")}
+
+
+def plus_en_retard(df: pd.DataFrame, fin: date, quoi: str = "réservataire",
+                   vue: str = "mad") -> str:
     """The row furthest behind (most negative écart) and its rate."""
     lignes = _utiles(df, "ecart")
     lignes = lignes[lignes["ecart"] < 0] if not lignes.empty else lignes
@@ -59,27 +65,28 @@ def plus_en_retard(df: pd.DataFrame, fin: date, quoi: str = "réservataire") -> 
     taux = ligne.get("taux_realisation")
     detail = f" ({pourcentage(taux, 0)} de ses droits)" if not est_indefini(taux) else ""
     return (f"Le plus en retard {_au(fin)} : {ligne['libelle']}, "
-            f"{nombre(-ligne['ecart'], 0)} mises à disposition de moins que prévu{detail}.")
+            f"{accord(-ligne['ecart'], *COMPTES[vue])} de moins que prévu{detail}.")
 
 
-def bailleurs_en_retard(df: pd.DataFrame, fin: date) -> str:
+def bailleurs_en_retard(df: pd.DataFrame, fin: date, vue: str = "mad") -> str:
     lignes = _utiles(df, "ecart")
     if lignes.empty:
         return AUCUNE_DONNEE
     en_retard = int((lignes["ecart"] < 0).sum())
     return (f"{en_retard} bailleur{'s' if en_retard > 1 else ''} sur {len(lignes)} "
-            f"{'ont' if en_retard > 1 else 'a'} mis à disposition moins que leurs droits prévus "
-            f"{_au(fin)}.")
+            f"{'ont' if en_retard > 1 else 'a'} "
+            f"{'mis à disposition' if vue == 'mad' else 'signé des baux pour'} moins que leurs "
+            f"droits prévus {_au(fin)}.")
 
 
-def cumul(df: pd.DataFrame, fin: date) -> str:
+def cumul(df: pd.DataFrame, fin: date, vue: str = "mad") -> str:
     """Last quarter of the cumulative curves: MAD against droits prévus."""
     if df is None or df.empty:
         return AUCUNE_DONNEE
     ligne = df.iloc[-1]
     droits, mad = ligne["droits_prevus"], ligne["mises_a_disposition"]
     taux = "" if est_indefini(droits) or not droits else f" ({pourcentage(mad / droits, 0)})"
-    return (f"{_au(fin).capitalize()} : {nombre(mad, 0)} mises à disposition pour "
+    return (f"{_au(fin).capitalize()} : {accord(mad, *COMPTES[vue])} pour "
             f"{nombre(droits, 0)} droits prévus{taux}.")
 
 

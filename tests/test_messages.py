@@ -99,3 +99,23 @@ def test_messages_de_signature():
     assert messages.seuils_signature(seuils) == (
         "50\u202f% des bailleurs ont signé plus de la moitié de leurs conventions, 20\u202f% plus "
         "des trois quarts.")
+
+
+def test_vue_baux_signes_et_singulier():
+    """In the "baux signés" view the bilan counts leases (DOMAIN §4.3): so do the takeaways."""
+    df = _bilan([
+        ("ALS", "Action Logement Services", 200.0, 174, -26.0, 0.87),
+        ("CD-13", "Conseil départemental 13", 10.0, 9, -1.0, 0.90),
+    ])
+    assert messages.plus_en_retard(df, FIN, vue="baux") == (
+        "Le plus en retard au 30/06/2025 : Action Logement Services, 26 baux signés de moins que "
+        "prévu (87\u202f% de ses droits).")
+    assert messages.plus_en_retard(df[df["cle"] == "CD-13"], FIN) == (
+        "Le plus en retard au 30/06/2025 : Conseil départemental 13, 1 mise à disposition de "
+        "moins que prévu (90\u202f% de ses droits).")
+    assert messages.bailleurs_en_retard(df, FIN, vue="baux") == (
+        "2 bailleurs sur 2 ont signé des baux pour moins que leurs droits prévus au 30/06/2025.")
+    cumuls = pd.DataFrame({"libelle": ["T2 2025"], "droits_prevus": [1000.0],
+                           "mises_a_disposition": [700], "baux_signes": [700]})
+    assert messages.cumul(cumuls, FIN, vue="baux") == (
+        "Au 30/06/2025 : 700 baux signés pour 1\u202f000 droits prévus (70\u202f%).")
