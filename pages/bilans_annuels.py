@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.exports import bilan_annuel as export_annuel
 from dashboard.formatting import accord, pourcentage
 from dashboard.metrics import bilan_annuel
+from dashboard.ui.adresse import depuis_url, vers_url
 from dashboard.ui.connexion import connexion
 from dashboard.ui.donnees import calcul
 from dashboard.ui.mise_en_page import etat_vide, indicateur
@@ -27,13 +28,6 @@ def annuel(nom: str, *args):
     return calcul(f"bilan_annuel.{nom}", *args)
 
 
-def _depuis_url(nom: str, valides: list, defaut):
-    valeur = st.query_params.get(nom)
-    if valeur is not None and nom == "annee":
-        valeur = int(valeur) if str(valeur).isdigit() else None
-    return valeur if valeur in valides else defaut
-
-
 st.title("Bilans annuels réservataires")
 st.caption("Logements proposés (mises à disposition) et attribués (baux signés) dans l'année, "
            "à transmettre à chaque réservataire avant le 28 février (article R.441-5-1 du code "
@@ -46,14 +40,14 @@ if not annees:
 # The bilan owed now is last year's; fall back on the latest year with data.
 defaut = date.today().year - 1 if date.today().year - 1 in annees else annees[-1]
 gauche, milieu, droite = st.columns([1, 2, 3])
-annee = gauche.selectbox("Année", annees, index=annees.index(_depuis_url("annee", annees, defaut)),
+annee = gauche.selectbox("Année", annees, index=annees.index(depuis_url("annee", annees, int, defaut)),
                          key="annuel_annee")
 bailleurs = calcul("options_filtres", annee)["bailleur"]
 codes_bailleurs = [TOUS] + list(bailleurs["cle"])
 noms_bailleurs = dict(zip(bailleurs["cle"], bailleurs["libelle"]))
 bailleur = milieu.selectbox(
     "Bailleur", codes_bailleurs,
-    index=codes_bailleurs.index(_depuis_url("bailleur", codes_bailleurs, TOUS)),
+    index=codes_bailleurs.index(depuis_url("bailleur", codes_bailleurs, defaut=TOUS)),
     format_func=lambda c: "Tous les bailleurs" if c == TOUS else f"{noms_bailleurs[c]} ({c})",
     key="annuel_bailleur")
 liste = annuel("reservataires", annee, bailleur or None)
@@ -63,13 +57,9 @@ if liste.empty:
 codes = list(liste["reservataire_code"])
 noms = dict(zip(liste["reservataire_code"], liste["reservataire_nom"]))
 reservataire = droite.selectbox(
-    "Réservataire", codes, index=codes.index(_depuis_url("reservataire", codes, codes[0])),
+    "Réservataire", codes, index=codes.index(depuis_url("reservataire", codes, defaut=codes[0])),
     format_func=lambda c: f"{noms[c]} ({c})", key="annuel_reservataire")
-st.query_params.update({"annee": str(annee), "reservataire": reservataire})
-if bailleur:
-    st.query_params["bailleur"] = bailleur
-elif "bailleur" in st.query_params:
-    del st.query_params["bailleur"]
+vers_url({"annee": str(annee), "bailleur": bailleur, "reservataire": reservataire})
 
 suffixe = f"_{bailleur}" if bailleur else ""
 fichiers_du_rapport("Télécharger", [

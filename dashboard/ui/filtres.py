@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard.calendrier import fin_trimestre
 from dashboard.metrics import Filtres
 from dashboard.ui import etat
+from dashboard.ui.adresse import depuis_url, vers_url
 from dashboard.ui.donnees import calcul
 
 # URL parameter -> (kind, Filtres field or None)
@@ -61,19 +62,11 @@ def _ombre(nom: str) -> str:
     return f"{etat.PREFIXE_OMBRE}{nom}"
 
 
+_LECTEURS = {"entier": int, "liste": lambda brut: [c for c in str(brut).split(",") if c]}
+
+
 def _depuis_url(nom: str):
-    brut = st.query_params.get(nom)
-    if brut is None:
-        return None
-    genre = PARAMETRES[nom]
-    if genre == "entier":
-        try:
-            return int(brut)
-        except ValueError:
-            return None
-    if genre == "liste":
-        return [c for c in str(brut).split(",") if c]
-    return str(brut)
+    return depuis_url(nom, lire=_LECTEURS.get(PARAMETRES[nom], str))
 
 
 def _page_courante() -> str:
@@ -177,9 +170,4 @@ def _vers_url(selection: Selection, avec: tuple[str, ...], defauts: tuple[int, i
         codes = getattr(selection.filtres, CHAMPS_FILTRES[nom])
         if codes:
             voulu[nom] = ",".join(codes)
-    for nom in PARAMETRES:
-        if nom in voulu:
-            if st.query_params.get(nom) != voulu[nom]:
-                st.query_params[nom] = voulu[nom]
-        elif nom in st.query_params:
-            del st.query_params[nom]
+    vers_url({nom: voulu.get(nom) for nom in PARAMETRES})

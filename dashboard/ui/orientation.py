@@ -19,6 +19,7 @@ from dashboard.formatting import (
 )
 from dashboard.metrics import droits_acquis, orientation
 from dashboard.ui import donnees
+from dashboard.ui.adresse import depuis_url, vers_url
 from dashboard.ui.sections import telechargements
 from dashboard.ui.texte import texte_brut
 
@@ -66,13 +67,10 @@ class Choix:
 
 def _depuis_url(cle: str, nom: str, valides, lire=str) -> None:
     """On a fresh session, give the widget the URL's value when it is valid."""
-    if cle in st.session_state or nom not in st.query_params:
+    if cle in st.session_state:
         return
-    try:
-        valeur = lire(st.query_params[nom])
-    except ValueError:
-        return
-    if valides is None or valeur in valides:
+    valeur = depuis_url(nom, valides, lire)
+    if valeur is not None:
         st.session_state[cle] = valeur
 
 
@@ -121,10 +119,7 @@ def formulaire() -> Choix | None:
     signees = st.toggle("Conventions signées seulement", key=CLE_SIGNEES,
                         help="Par défaut, toutes les conventions de l'année comptent, signées ou "
                              "non, comme dans les bilans.")
-    for nom, valeur in (("bailleur", bailleur), ("commune", commune),
-                        ("date", jour.isoformat())):
-        if st.query_params.get(nom) != valeur:
-            st.query_params[nom] = valeur
+    vers_url({"bailleur": bailleur, "commune": commune, "date": jour.isoformat()})
     return Choix(bailleur, noms[bailleur], commune, noms_communes[commune], jour, typologie,
                  financement, None if not qpv else qpv == "OUI",
                  ("SIGNEE",) if signees else ())
