@@ -5,8 +5,6 @@ from dashboard.ui.amorce import amorcer
 
 amorcer()  # a direct link on a fresh server: let app.py route it
 
-from datetime import date
-
 import streamlit as st
 
 from dashboard.exports import bilan_annuel as export_annuel
@@ -37,8 +35,7 @@ annees = calcul("annees_disponibles")
 if not annees:
     etat_vide("Aucune donnée importée : importez des conventions et des mises à disposition.")
     st.stop()
-# The bilan owed now is last year's; fall back on the latest year with data.
-defaut = date.today().year - 1 if date.today().year - 1 in annees else annees[-1]
+defaut = bilan_annuel.annee_due(annees)
 gauche, milieu, droite = st.columns([1, 2, 3])
 annee = gauche.selectbox("Année", annees, index=annees.index(depuis_url("annee", annees, int, defaut)),
                          key="annuel_annee")

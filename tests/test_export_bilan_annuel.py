@@ -341,3 +341,12 @@ def test_cli_base_occupee_par_un_autre_programme(db, tmp_path, capsys):
         tenante.stdin.close()
         tenante.wait(timeout=60)
     assert not sortie.exists()
+
+
+def test_annee_due_celle_d_avant_sinon_la_derniere_disponible():
+    # Before 28 February 2026 the bilan owed is 2025's.
+    assert bilan_annuel.annee_due([2024, 2025, 2026], date(2026, 2, 10)) == 2025
+    assert bilan_annuel.annee_due([2024, 2025, 2026], date(2026, 11, 22)) == 2025
+    # No data for last year: the latest year with data.
+    assert bilan_annuel.annee_due([2023, 2024], date(2026, 2, 10)) == 2024
+    assert bilan_annuel.annee_due([], date(2026, 2, 10)) is None

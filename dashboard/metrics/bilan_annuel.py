@@ -19,6 +19,7 @@ T4, so the breakdowns add up to it. Not exported from ``dashboard.metrics`` (imp
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -63,6 +64,15 @@ _LIBELLES_MODALITES = {
     "financement": vocabulaire.FINANCEMENTS | {"INCONNU": "Financement non renseigné"},
     "qpv": {"QPV": "En QPV", "HORS_QPV": "Hors QPV", "INCONNU": "QPV non renseigné"},
 }
+
+
+def annee_due(annees: list[int], aujourd_hui: date | None = None) -> int | None:
+    """The year whose bilan is owed now (before 28 February, last year's: R.441-5-1), when data
+    exist for it; else the latest year with data; None when there is none."""
+    if not annees:
+        return None
+    precedente = (aujourd_hui or date.today()).year - 1
+    return precedente if precedente in annees else max(annees)
 
 
 def _tri_texte(texte) -> str:
