@@ -5,7 +5,8 @@ metrics, so it cannot import them back) knows by them which columns are whole co
 importing nothing, so that each list is written once.
 """
 
-# The bilan's counts (of COLONNES_BILAN and COLONNES_SUPPLEMENTAIRES, dashboard.metrics).
+# The bilan's counts (of COLONNES_BILAN, COLONNES_SUPPLEMENTAIRES and COLONNES_PRIORITAIRES,
+# dashboard.metrics).
 ENTIERES_BILAN = (
     "mises_a_disposition",
     "baux_signes",
@@ -15,6 +16,8 @@ ENTIERES_BILAN = (
     "mad_chutees",
     "mad_en_cours",
     "mad_flux_perimetres",
+    "baux_prioritaires",
+    "baux_prioritaires_inconnus",
 )
 
 # The hors-flux counts, in the order of COLONNES_HORS_FLUX (dashboard.metrics).

@@ -49,6 +49,8 @@ FRACTIONS = frozenset({
     "retard_relatif",
     "part_flux",
     "taux_projete",
+    "part_prioritaires",
+    "cible_prioritaires",
 })
 # Rates stored as percentages 0–100 (the conventions' taux_flux).
 POURCENTS = frozenset({"taux_flux", "taux_effectif"})
@@ -87,6 +89,10 @@ EN_TETES: dict[str, str] = {
     "mad_en_cours": "MAD en cours",
     "flux_annuel": "Flux annuel",
     "mad_flux_perimetres": "MAD du flux des périmètres",
+    "baux_prioritaires": "Baux signés publics prioritaires",
+    "part_prioritaires": "Part publics prioritaires",
+    "baux_prioritaires_inconnus": "Baux signés public prioritaire non renseigné",
+    "cible_prioritaires": "Objectif publics prioritaires",
     "mutations": "Mutations",
     "relogements": "Relogements",
     "premieres_locations": "Premières locations",

@@ -37,7 +37,9 @@ def test_colonnes_dans_l_ordre_du_contrat_et_libelles():
     fx.mad(con, "B1", "2025-02-01", "13001", reservataire="ETAT13")
     for par in AXES:
         df = bilan(con, 2025, 2, par)
-        assert list(df.columns) == list(COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES), par
+        # the existing columns, in their order, then the publics prioritaires (issue 14)
+        assert list(df.columns) == list(COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES) + [
+            "baux_prioritaires", "part_prioritaires", "baux_prioritaires_inconnus"], par
     # names from the conventions: the latest year wins
     assert fx.ligne(bilan(con, 2025, 2, "reservataire"), "ETAT13")["libelle"] == (
         "Préfet des Bouches-du-Rhône")

@@ -24,6 +24,7 @@ Display and export rules (French for people, plain for machines) are in ``dashbo
 from dashboard.metrics.indicateurs import (
     AXES,
     COLONNES_BILAN,
+    COLONNES_PRIORITAIRES,
     COLONNES_SUPPLEMENTAIRES,
     PERIODES,
     VUES,
@@ -90,6 +91,7 @@ __all__ = [
     "COLONNES_HORS_FLUX",
     "CONTROLES",
     "COLONNES_BILAN",
+    "COLONNES_PRIORITAIRES",
     "COLONNES_SUPPLEMENTAIRES",
     "PERIODES",
     "VUES",

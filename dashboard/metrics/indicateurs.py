@@ -47,9 +47,16 @@ COLONNES_SUPPLEMENTAIRES = (
     "flux_annuel",  # Σ flux of the perimeters of the conventions in part_prevue (denominator)
     "mad_flux_perimetres",  # Σ MAD FLUX or NON_RESERVE in those perimeters (part_reelle's)
 )
+# Publics prioritaires (DOMAIN §4.9, CCH L.441-1), after the others (scripts rely on the order of
+# the columns before them).
+COLONNES_PRIORITAIRES = (
+    "baux_prioritaires",  # baux signés whose public_prioritaire is true
+    "part_prioritaires",  # baux_prioritaires ÷ baux_signes (NaN without a bail)
+    "baux_prioritaires_inconnus",  # baux signés whose flag is unknown (in the denominator)
+)
 # The figures (every column but the key and its label): counts, the others float64.
 COLONNES_FIGURES = tuple(c for c in COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES
-                         if c not in ("cle", "libelle"))
+                         + COLONNES_PRIORITAIRES if c not in ("cle", "libelle"))
 _DECIMALES = tuple(c for c in COLONNES_FIGURES if c not in ENTIERES_BILAN)
 
 
@@ -182,14 +189,16 @@ def bilan(
     ``periode``: ``"cumul"`` (1 January → end of the quarter) or ``"trimestre"`` (that quarter
     alone). On the axis ``trimestre`` each row is one quarter 1..``trimestre`` with its own figures
     (``periode`` has no effect there).
-    Columns: ``COLONNES_BILAN`` then ``COLONNES_SUPPLEMENTAIRES``. Undefined values are NaN.
+    Columns: ``COLONNES_BILAN``, ``COLONNES_SUPPLEMENTAIRES`` then ``COLONNES_PRIORITAIRES``.
+    Undefined values are NaN.
     """
     valider(annee, trimestre, par, AXES + ("total",), vue, periode)
     entree = faits(con, annee)
     df = _mart(con, entree, annee, trimestre, par, vue, periode, filtres)
     # A quarter is missing only when the selection holds no convention (droits are repeated on
     # every quarter) and no MAD that quarter: its figures are then 0 MAD against 0 droits.
-    return lignes_axe(con, df, annee, trimestre, par, COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES,
+    return lignes_axe(con, df, annee, trimestre, par,
+                      COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES + COLONNES_PRIORITAIRES,
                       ENTIERES_BILAN, zeros=("droits_annuels", "droits_prevus", "ecart"),
                       memo=entree.memo if entree is not None else None)
 
@@ -236,7 +245,7 @@ def bilan_conventions(
     ``perimetre_type`` empty, ``source`` = ``sans_convention``).
 
     Columns: ``COLONNES_CONVENTION``, then the bilan's figures (``COLONNES_BILAN`` without
-    ``cle``/``libelle``) and ``COLONNES_SUPPLEMENTAIRES``.
+    ``cle``/``libelle``), ``COLONNES_SUPPLEMENTAIRES`` and ``COLONNES_PRIORITAIRES``.
     """
     valider(annee, trimestre, None, AXES, vue, periode)
     figures = _mart(con, faits(con, annee), annee, trimestre, "convention", vue, periode, filtres)

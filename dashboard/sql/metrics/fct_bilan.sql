@@ -13,6 +13,9 @@
 --             candidate / EN_COURS  (view 'mad');
 --         nb_baux: MAD of categorie FLUX with issue BAIL_SIGNE and date_bail in the quarter
 --             (view 'baux');
+--         nb_mad_prio, nb_mad_prio_inconnu: of nb_mad_bail, those whose public_prioritaire is
+--             true / unknown (NULL) (view 'mad'); nb_baux_prio, nb_baux_prio_inconnu: the same
+--             of nb_baux (view 'baux') (DOMAIN §4.9);
 --         denom_mad, denom_baux: for a convention in part_reelle (dans_part), the MAD of
 --             categorie FLUX or NON_RESERVE of its bailleur in its perimeter, in each view.
 -- Attributes of a convention's rows are the convention's (its département, type, statut).
@@ -37,7 +40,12 @@ evenements AS (
         (issue = 'BAIL_SIGNE')::INTEGER AS nb_mad_bail,
         (issue IN ('REFUS_DEMANDEUR', 'REFUS_CALEOL', 'SANS_CANDIDAT'))::INTEGER AS nb_mad_chute,
         (issue = 'EN_COURS')::INTEGER AS nb_mad_en_cours,
-        0 AS nb_baux
+        0 AS nb_baux,
+        (issue = 'BAIL_SIGNE' AND public_prioritaire IS NOT DISTINCT FROM true)::INTEGER
+            AS nb_mad_prio,
+        (issue = 'BAIL_SIGNE' AND public_prioritaire IS NULL)::INTEGER AS nb_mad_prio_inconnu,
+        0 AS nb_baux_prio,
+        0 AS nb_baux_prio_inconnu
     FROM int_mad_rattachees
     WHERE compte_mad
     UNION ALL
@@ -46,7 +54,9 @@ evenements AS (
         CASE WHEN conv_id IS NULL THEN bailleur_code END,
         CASE WHEN conv_id IS NULL THEN coalesce(reservataire_code, 'NON_RENSEIGNE') END,
         CASE WHEN conv_id IS NULL THEN departement END,
-        epci_cle, trimestre_bail, 0, 0, 0, 0, 1
+        epci_cle, trimestre_bail, 0, 0, 0, 0, 1, 0, 0,
+        (public_prioritaire IS NOT DISTINCT FROM true)::INTEGER,
+        (public_prioritaire IS NULL)::INTEGER
     FROM int_mad_rattachees
     WHERE compte_bail
 ),
@@ -57,7 +67,11 @@ evenements_groupes AS (
         sum(nb_mad_bail) AS nb_mad_bail,
         sum(nb_mad_chute) AS nb_mad_chute,
         sum(nb_mad_en_cours) AS nb_mad_en_cours,
-        sum(nb_baux) AS nb_baux
+        sum(nb_baux) AS nb_baux,
+        sum(nb_mad_prio) AS nb_mad_prio,
+        sum(nb_mad_prio_inconnu) AS nb_mad_prio_inconnu,
+        sum(nb_baux_prio) AS nb_baux_prio,
+        sum(nb_baux_prio_inconnu) AS nb_baux_prio_inconnu
     FROM evenements
     GROUP BY ALL
 ),
@@ -116,6 +130,10 @@ activite AS (
         coalesce(e.nb_mad_chute, 0) AS nb_mad_chute,
         coalesce(e.nb_mad_en_cours, 0) AS nb_mad_en_cours,
         coalesce(e.nb_baux, 0) AS nb_baux,
+        coalesce(e.nb_mad_prio, 0) AS nb_mad_prio,
+        coalesce(e.nb_mad_prio_inconnu, 0) AS nb_mad_prio_inconnu,
+        coalesce(e.nb_baux_prio, 0) AS nb_baux_prio,
+        coalesce(e.nb_baux_prio_inconnu, 0) AS nb_baux_prio_inconnu,
         coalesce(n.denom_mad, 0) AS denom_mad,
         coalesce(n.denom_baux, 0) AS denom_baux
     FROM (SELECT * FROM evenements_groupes WHERE conv_id IS NOT NULL) AS e
@@ -124,7 +142,8 @@ activite AS (
     UNION ALL
     SELECT
         NULL, bailleur_code, reservataire_code, departement, epci_cle, trimestre,
-        nb_mad, nb_mad_bail, nb_mad_chute, nb_mad_en_cours, nb_baux, 0, 0
+        nb_mad, nb_mad_bail, nb_mad_chute, nb_mad_en_cours, nb_baux,
+        nb_mad_prio, nb_mad_prio_inconnu, nb_baux_prio, nb_baux_prio_inconnu, 0, 0
     FROM evenements_groupes
     WHERE conv_id IS NULL
 )
@@ -136,7 +155,8 @@ SELECT
     1 AS n_conventions, (NOT droits_connus)::INTEGER AS n_conventions_droits_inconnus,
     0::BIGINT AS nb_mad, 0::BIGINT AS nb_mad_bail, 0::BIGINT AS nb_mad_chute,
     0::BIGINT AS nb_mad_en_cours, 0::BIGINT AS nb_baux, 0::BIGINT AS denom_mad,
-    0::BIGINT AS denom_baux
+    0::BIGINT AS denom_baux, 0::BIGINT AS nb_mad_prio, 0::BIGINT AS nb_mad_prio_inconnu,
+    0::BIGINT AS nb_baux_prio, 0::BIGINT AS nb_baux_prio_inconnu
 FROM droits
 UNION ALL
 -- droits, apportioned to the EPCI
@@ -145,7 +165,7 @@ SELECT
     v.epci_cle, d.statut, true, NULL, d.droits_connus, d.dans_part,
     d.droits_annuels * v.part, d.flux_annuel * v.part,
     1, (NOT d.droits_connus)::INTEGER,
-    0, 0, 0, 0, 0, 0, 0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 FROM droits AS d
 JOIN int_ventilation_epci AS v USING (conv_id)
 UNION ALL
@@ -160,7 +180,8 @@ SELECT
     a.epci_cle, d.statut, NULL, a.trimestre, d.droits_connus, coalesce(d.dans_part, false),
     NULL, NULL, 0, 0,
     a.nb_mad, a.nb_mad_bail, a.nb_mad_chute, a.nb_mad_en_cours, a.nb_baux,
-    a.denom_mad, a.denom_baux
+    a.denom_mad, a.denom_baux,
+    a.nb_mad_prio, a.nb_mad_prio_inconnu, a.nb_baux_prio, a.nb_baux_prio_inconnu
 FROM activite AS a
 LEFT JOIN droits AS d USING (conv_id)
 LEFT JOIN int_reservataires AS r

@@ -3,7 +3,8 @@
 --   compte_mad : dated (date_mise_a_disposition) in $annee          -> view 'mad'
 --   compte_bail: issue BAIL_SIGNE with date_bail in $annee           -> view 'baux'
 -- each placed in the département and EPCI of its commune (epci_cle 'NON_VENTILE' when the commune
--- has no known EPCI), with the quarter of each date.
+-- has no known EPCI), with the quarter of each date and its public_prioritaire flag (NULL: not
+-- given in the export).
 SELECT
     m.bailleur_code,
     m.reference,
@@ -11,6 +12,7 @@ SELECT
     m.categorie,
     m.reservataire_code,
     m.issue,
+    m.public_prioritaire,
     coalesce(
         c.departement,
         CASE WHEN m.code_insee LIKE '97%' THEN left(m.code_insee, 3) ELSE left(m.code_insee, 2) END

@@ -4,7 +4,8 @@
 -- convention takes the convention's bailleur, réservataire, type, département and statut; a MAD
 -- without convention its own bailleur and réservataire ('NON_RENSEIGNE' when empty), the type
 -- int_reservataires gives ('INCONNU' otherwise), the département of its commune and no statut.
--- The EPCI is always its commune's (epci_cle). With its issue and the quarter of each date.
+-- The EPCI is always its commune's (epci_cle). With its issue, its public_prioritaire flag (NULL:
+-- unknown) and the quarter of each date.
 SELECT
     m.conv_id,
     coalesce(c.bailleur_code, m.bailleur_code) AS bailleur_code,
@@ -15,6 +16,7 @@ SELECT
     m.epci_cle,
     c.statut,
     m.issue,
+    m.public_prioritaire,
     m.compte_mad,
     m.trimestre_mad,
     m.compte_bail,

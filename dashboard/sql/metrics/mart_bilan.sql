@@ -10,7 +10,11 @@
 -- mises_a_disposition, ecart, taux_realisation, baux_signes and part_reelle are then computed on
 -- those baux (taux_chute stays on the MAD dated in the window: a refusal has no date_bail).
 -- Droits are taken apportioned to the EPCI (ventile) on the EPCI axis or under an EPCI filter,
--- whole otherwise. Filters: empty list = everything. The statut filter knows 'SANS_CONVENTION'
+-- whole otherwise.
+-- Publics prioritaires (DOMAIN §4.9): baux_prioritaires = the row's baux_signes whose
+-- public_prioritaire is true, baux_prioritaires_inconnus = those whose flag is unknown (they stay
+-- in the denominator), part_prioritaires = baux_prioritaires / baux_signes (undefined without a
+-- bail); in either view, the baux the row's baux_signes counts. Filters: empty list = everything. The statut filter knows 'SANS_CONVENTION'
 -- (the MAD without convention).
 WITH selection AS (
     SELECT *
@@ -71,7 +75,11 @@ sommes AS (
         sum(nb_baux) AS s_baux,
         sum(nb_baux) FILTER (WHERE dans_part) AS s_baux_part,
         sum(nb_baux) FILTER (WHERE conv_id IS NULL) AS s_baux_sans_convention,
-        sum(denom_baux) AS s_denom_baux
+        sum(denom_baux) AS s_denom_baux,
+        sum(nb_mad_prio) AS s_mad_prio,
+        sum(nb_mad_prio_inconnu) AS s_mad_prio_inconnu,
+        sum(nb_baux_prio) AS s_baux_prio,
+        sum(nb_baux_prio_inconnu) AS s_baux_prio_inconnu
     FROM lignes
     GROUP BY cle
 ),
@@ -93,6 +101,9 @@ vue AS (
                       ELSE s_mad_sans_convention END, 0) AS n_sans_convention,
         coalesce(CASE WHEN $vue = 'baux' THEN s_baux ELSE s_mad_bail END, 0) AS n_baux,
         coalesce(CASE WHEN $vue = 'baux' THEN s_denom_baux ELSE s_denom_mad END, 0) AS n_denom,
+        coalesce(CASE WHEN $vue = 'baux' THEN s_baux_prio ELSE s_mad_prio END, 0) AS n_prio,
+        coalesce(CASE WHEN $vue = 'baux' THEN s_baux_prio_inconnu ELSE s_mad_prio_inconnu END, 0)
+            AS n_prio_inconnu,
         coalesce(s_mad, 0) AS n_mad_datees,
         coalesce(s_mad_chute, 0) AS n_chute,
         coalesce(s_mad_en_cours, 0) AS n_en_cours
@@ -126,7 +137,10 @@ SELECT
     n_chute::BIGINT AS mad_chutees,
     n_en_cours::BIGINT AS mad_en_cours,
     s_flux_part AS flux_annuel,
-    n_denom::BIGINT AS mad_flux_perimetres
+    n_denom::BIGINT AS mad_flux_perimetres,
+    n_prio::BIGINT AS baux_prioritaires,
+    n_prio / nullif(n_baux, 0) AS part_prioritaires,
+    n_prio_inconnu::BIGINT AS baux_prioritaires_inconnus
 FROM droits
 -- a key shows when it has droits, or events of the view, or denominators of the view (or, in
 -- the 'baux' view, MAD dated in the window: its taux_chute)
