@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard.referentiel import assurer_territoires
 from dashboard.store import PROJECT_ROOT
 
 REFERENCE_DIR = PROJECT_ROOT / "sample_data" / "reference"
@@ -51,4 +52,5 @@ def load_reference(
     except Exception:
         con.execute("ROLLBACK")
         raise
+    assurer_territoires(con)
     return added_c, added_e

@@ -100,7 +100,12 @@ def connect(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
             f"La base {file} est utilisée par un autre programme{qui}, sans doute "
             "l'application ou un autre import : réessayez quand il a fini, ou importez depuis "
             "l'application.") from None
-    migrate(con)
+    if 3 in migrate(con):
+        # The referential of réservataires came with version 3: give an existing database the
+        # identities of its territories (they need the départements' names, not in SQL).
+        from dashboard.referentiel import assurer_territoires
+
+        assurer_territoires(con)
     return con
 
 
@@ -142,12 +147,15 @@ def connect_memory() -> duckdb.DuckDBPyConnection:
 
 def version_donnees(con: duckdb.DuckDBPyConnection) -> tuple:
     """What changes whenever the data change: the import journal's size, last id and the number
-    of imports in force (an import or a rollback changes it)."""
+    of imports in force (an import or a rollback changes it), and the journal of
+    correspondences (a changed correspondence re-attaches rows to another réservataire)."""
     cur = con.cursor()
     try:
         return cur.execute(
             "SELECT count(*), coalesce(max(import_id), 0), "
-            "count(*) FILTER (WHERE statut = 'ACTIVE') FROM journal_imports").fetchone()
+            "count(*) FILTER (WHERE statut = 'ACTIVE'), "
+            "(SELECT count(*) FROM journal_correspondances), "
+            "(SELECT count(*) FROM reservataires) FROM journal_imports").fetchone()
     finally:
         cur.close()
 

@@ -29,9 +29,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dashboard.referentiel import assurer_territoires
 from dashboard.habilitations import BAILLEUR, ETAT, Habilitation, utilisateur_local
 from dashboard.store import verrou_ecriture
 from data_loaders.errors import Erreur, FichierRejete
+from data_loaders import identites
 from data_loaders.headers import Correspondance, associer, deviner_type, lire_mapping
 from data_loaders.normalisation import normaliser
 from data_loaders.reading import TAILLE_MAX_OCTETS, Lecture, lire
@@ -60,8 +62,8 @@ def _identite(*colonnes: str) -> dict[str, str]:
 CIBLES: dict[str, tuple[Cible, ...]] = {
     "conventions": (Cible(
         "conventions",
-        _identite("bailleur_code", "bailleur_nom", "reservataire_code", "reservataire_nom",
-                  "type_reservataire", "departement", "perimetre_type") | {
+        _identite("bailleur_code", "bailleur_nom", "reservataire_code", "reservataire_valeur",
+                  "reservataire_nom", "type_reservataire", "departement", "perimetre_type") | {
             "perimetre_code": "v.perimetre_cle"} | _identite(
             "annee", "statut", "date_signature", "motif_non_signature", "methode", "taux_flux",
             "droits_annuels", "mode_gestion"),
@@ -79,7 +81,8 @@ CIBLES: dict[str, tuple[Cible, ...]] = {
     "mises_a_disposition": (Cible(
         "mises_a_disposition",
         _identite("bailleur_code", "reference", "date_mise_a_disposition", "code_insee",
-                  "categorie", "reservataire_code", "rpls", "qpv", "typologie", "financement",
+                  "categorie", "reservataire_code", "reservataire_valeur", "rpls", "qpv",
+                  "typologie", "financement",
                   "annee_construction", "issue", "date_bail", "candidat_bailleur",
                   "public_prioritaire"),
         ("t.bailleur_code", "year(t.date_mise_a_disposition)"), ("v.bailleur_code", "v.annee")),),
@@ -117,6 +120,19 @@ class RapportImport:
     remplaces: list[int] = field(default_factory=list)
     apercu: pd.DataFrame | None = None        # first normalised rows, for the preview
     type_suggere: str | None = None           # another kind these headers fit, if rejected
+    # Réservataires (DOMAIN §3.6): each value not resolved {valeur, lignes, suggestions}, each
+    # resolved by the referential's codes or names {valeur, reservataire_code, lignes}, the
+    # identities created by conventions, the correspondences saved (or to save).
+    reservataires_non_resolus: list[dict] = field(default_factory=list)
+    reservataires_resolus_automatiquement: list[dict] = field(default_factory=list)
+    reservataires_crees: list[dict] = field(default_factory=list)
+    correspondances_nouvelles: list[dict] = field(default_factory=list)
+    avertissement_reservataires: str = ""
+
+    def ajouter_avertissements(self) -> None:
+        """Put the sentence on unresolved réservataires after the report's message."""
+        if self.avertissement_reservataires and self.avertissement_reservataires not in self.message:
+            self.message = f"{self.message} {self.avertissement_reservataires}".strip()
 
     def as_json(self) -> dict:
         """The object printed by ``import --json`` (a contract: keep the keys)."""
@@ -127,6 +143,8 @@ class RapportImport:
             "lignes_importees": self.lignes_importees,
             "lignes_rejetees": self.lignes_rejetees,
             "erreurs": [e.as_dict() for e in self.erreurs],
+            "reservataires_non_resolus": self.reservataires_non_resolus,
+            "reservataires_resolus_automatiquement": self.reservataires_resolus_automatiquement,
         }
 
     def erreurs_frame(self) -> pd.DataFrame:
@@ -286,6 +304,10 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
         # Fast path: canonical values only, and counts of faults. Only when there are some is
         # the file normalised again with its raw cells, and every error spelt out.
         normaliser(cur, jeu, lecture.table, corr, norm, bruts=False)
+        referentiel = resolution = None
+        if jeu.nom in identites.JEUX_RESOLUS:
+            referentiel = identites.Referentiel(cur)
+            resolution = identites.resoudre_table(cur, jeu.nom, norm, referentiel)
         hors_droits = _hors_droits(cur, droits, norm) if droits else []
         if (not lecture.erreurs and not hors_droits
                 and cellules_lues(cur, jeu, lecture.table, norm, corr.colonnes)
@@ -294,6 +316,9 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
         else:
             cur.execute(f"DROP TABLE {norm}")
             normaliser(cur, jeu, lecture.table, corr, norm)
+            if referentiel is not None:
+                referentiel.creees.clear()
+                resolution = identites.resoudre_table(cur, jeu.nom, norm, referentiel)
             valider(cur, jeu, norm, err, aujourd_hui)
             if hors_droits:
                 _inserer_erreurs_droits(cur, droits, norm, err)
@@ -302,6 +327,8 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
                 revalider_portee(cur, jeu, norm, err, aujourd_hui)
             rapport.erreurs = _erreurs(cur, err) + lecture.erreurs
         rapport.erreurs.sort(key=lambda e: (e.ligne or 0))
+        if resolution is not None:
+            _rapporter_resolution(rapport, resolution, cur, err if rapport.erreurs else None)
         lignes_en_erreur = {e.ligne for e in rapport.erreurs}
         rapport.lignes_rejetees = len(lignes_en_erreur)
         rapport.apercu = cur.execute(
@@ -320,10 +347,12 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
                 f"Fichier rejeté : {rapport.lignes_rejetees} ligne(s) en erreur sur "
                 f"{rapport.lignes_lues}. Rien n'a été importé.{droits_msg} Corrigez les erreurs, "
                 "ou importez en mode partiel pour mettre ces lignes en quarantaine.")
+            rapport.ajouter_avertissements()
             return rapport
         if nb_valides == 0:
             rapport.message = ("Fichier rejeté : aucune ligne valide. Rien n'a été importé."
                                + droits_msg)
+            rapport.ajouter_avertissements()
             return rapport
 
         cibles = CIBLES[type_donnees]
@@ -350,12 +379,17 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
             rapport.message = (f"Prêt à importer {nb_valides} ligne(s)"
                                + (f" ; {rapport.lignes_rejetees} ligne(s) iront en quarantaine."
                                   if rapport.erreurs else ".") + droits_msg)
+            rapport.ajouter_avertissements()
             return rapport
 
         perimetre = _perimetre_lisible(type_donnees, unites, cur, valides)
         _ecrire(cur, rapport, jeu, cibles, lecture, err, valides, sha, cle_perimetre, perimetre,
-                utilisateur or utilisateur_local(), nb_valides)
+                utilisateur or utilisateur_local(), nb_valides, resolution)
+        if type_donnees == "communes":
+            # New territories, new identities (their préfet, commune, EPCI…): idempotent.
+            assurer_territoires(con)
         rapport.message += droits_msg
+        rapport.ajouter_avertissements()
         return rapport
     finally:
         cur.close()
@@ -393,6 +427,31 @@ class _Empreinte(threading.Thread):
         return self.valeur
 
 
+def _rapporter_resolution(rapport: RapportImport, resolution: identites.Bilan, cur,
+                          err: str | None) -> None:
+    """The réservataires of the file in the report (and a sentence naming the unresolved ones,
+    put before the report's message)."""
+    rapport.reservataires_non_resolus = resolution.non_resolus
+    rapport.reservataires_resolus_automatiquement = resolution.automatiques
+    rapport.reservataires_crees = [
+        {"reservataire_code": i.code, "nom": i.nom, "type_reservataire": i.type_reservataire}
+        for i in resolution.creees]
+    rapport.correspondances_nouvelles = [
+        {"bailleur_code": b, "valeur": v, "reservataire_code": c, "origine": o, "lignes": n}
+        for b, v, c, o, n in resolution.a_enregistrer]
+    if resolution.non_resolus:
+        apercu = " ; ".join(
+            f"« {r['valeur']} » ({r['lignes']} ligne{'s' if r['lignes'] > 1 else ''}"
+            + (f", peut-être {', '.join(r['suggestions'])}" if r["suggestions"] else "") + ")"
+            for r in resolution.non_resolus[:5])
+        plus = (f" et {len(resolution.non_resolus) - 5} autre(s)"
+                if len(resolution.non_resolus) > 5 else "")
+        n = len(resolution.non_resolus)
+        rapport.avertissement_reservataires = (
+            f"{n} réservataire{'s' if n > 1 else ''} non reconnu{'s' if n > 1 else ''} : "
+            f"{apercu}{plus}.")
+
+
 def _erreurs(cur, err: str) -> list[Erreur]:
     rows = cur.execute(f"SELECT _ligne, colonne, valeur, message FROM {err}").fetchall()
     return [Erreur(int(l), c, v.strip() if isinstance(v, str) else v, m) for l, c, v, m in rows]
@@ -426,10 +485,13 @@ def _perimetre_lisible(type_donnees: str, unites: list[tuple], cur, valides: str
 
 def _ecrire(cur, rapport: RapportImport, jeu: Jeu, cibles: tuple[Cible, ...], lecture: Lecture,
             err: str, valides: str, sha: str, cle_perimetre: str, perimetre: str,
-            utilisateur: str, nb_valides: int) -> None:
+            utilisateur: str, nb_valides: int,
+            resolution: identites.Bilan | None = None) -> None:
     """The one transaction that writes an import."""
     cur.execute("BEGIN TRANSACTION")
     try:
+        if resolution is not None:
+            identites.enregistrer(cur, resolution, utilisateur)
         import_id = cur.execute("SELECT nextval('seq_import_id')").fetchone()[0]
         cur.execute(
             "INSERT INTO journal_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?)",
@@ -475,7 +537,8 @@ def _remplacer(cur, cible: Cible, valides: str, import_id: int) -> None:
     cols = ", ".join(f"{expr} AS u{i}" for i, expr in enumerate(cible.unite_fichier))
     cur.execute(f"CREATE TEMP TABLE {unites} AS SELECT DISTINCT {cols} FROM {valides} v")
     semi = f"FROM {cible.table} t SEMI JOIN {unites} u ON {_condition_unite(cible, 'u')}"
-    cur.execute(f"INSERT INTO archive_{cible.table} SELECT t.*, {import_id} {semi}")
+    cur.execute(f"INSERT INTO archive_{cible.table} BY NAME "
+                f"SELECT t.*, {import_id} AS remplace_par {semi}")
     cur.execute(f"INSERT INTO remplacements SELECT DISTINCT {import_id}, t.import_id {semi} "
                 "AND t.import_id IS NOT NULL")
     cur.execute(f"DELETE FROM {cible.table} t USING {unites} u "

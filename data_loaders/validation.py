@@ -152,6 +152,13 @@ def _unique_dans_fichier(colonnes: tuple[str, ...], colonne: str, quoi: str) -> 
     )
 
 
+def _reservataire_resolu() -> Regle:
+    """A réservataire value that resolves to no identity, or to one the line contradicts
+    (data_loaders.identites wrote the reason on the line)."""
+    return Regle("n.reservataire_erreur IS NOT NULL", "reservataire_code", "n.reservataire_erreur",
+                 valeur="n.reservataire_valeur", rapide="n.reservataire_erreur IS NOT NULL")
+
+
 def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
     jour = f"DATE '{aujourd_hui.isoformat()}'"
     if jeu.nom == "conventions":
@@ -179,15 +186,12 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
                   "AND n.perimetre_code <> coalesce(n.departement, '')", "perimetre_code",
                   _litteral("code de périmètre inattendu pour une convention départementale : "
                             "laissez-le vide ou indiquez le code du département")),
-            Regle("n.methode = 'ASSIETTE' AND n.taux_flux IS NULL AND n.b_taux_flux IS NULL",
-                  "taux_flux",
-                  _litteral("taux du flux obligatoire pour la méthode de l'assiette "
-                            "(pourcentage de 0 à 100)")),
             Regle("n.methode = 'DROITS_ACQUIS' AND n.droits_annuels IS NULL "
                   "AND n.b_droits_annuels IS NULL", "droits_annuels",
                   _litteral("droits annuels obligatoires pour la méthode des droits acquis")),
             Regle("n.date_signature > " + jour, "date_signature",
                   _litteral("date de signature dans le futur")),
+            _reservataire_resolu(),
             _unique_dans_fichier(("bailleur_code", "reservataire_code", "perimetre_type",
                                   "perimetre_cle", "annee"), "reservataire_code",
                                  "convention (bailleur, réservataire, périmètre, année)"),
@@ -209,7 +213,8 @@ def regles_jeu(jeu: Jeu, aujourd_hui: date) -> list[Regle]:
     if jeu.nom == "mises_a_disposition":
         return [
             _commune_connue(),
-            Regle("n.categorie = 'FLUX' AND n.reservataire_code IS NULL", "reservataire_code",
+            _reservataire_resolu(),
+            Regle("n.categorie = 'FLUX' AND n.reservataire_valeur IS NULL", "reservataire_code",
                   _litteral("réservataire obligatoire pour une mise à disposition au titre du "
                             "flux réservataire")),
             Regle("n.issue = 'BAIL_SIGNE' AND n.date_bail IS NULL AND n.b_date_bail IS NULL",

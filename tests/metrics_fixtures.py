@@ -61,11 +61,12 @@ def convention(
     if statut != "SIGNEE" and date_signature == "2024-12-15":
         date_signature = None
     con.execute(
-        "INSERT INTO conventions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO conventions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             bailleur, bailleur_nom, reservataire, reservataire_nom, type_reservataire, departement,
             perimetre_type, perimetre_code, annee, statut, _date(date_signature),
             motif_non_signature, methode, taux_flux, droits_annuels, mode_gestion, import_id,
+            reservataire,
         ],
     )
 
@@ -119,10 +120,11 @@ def mad(
         ref = reference if (reference and nombre == 1) else f"{reference or 'REF'}-{_compteur['n']}"
         rows.append([
             bailleur, ref, _date(date_mad), code_insee, categorie, reservataire, None, None,
-            None, None, None, issue, _date(date_bail), None, None, import_id,
+            None, None, None, issue, _date(date_bail), None, None, import_id, reservataire,
         ])
     con.executemany(
-        "INSERT INTO mises_a_disposition VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO mises_a_disposition VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
 

@@ -24,7 +24,8 @@ from conftest import COLONNES, ROOT, Fichiers, convention, mad, tableau, MAD_COL
 from dashboard.store import connect
 
 CLES_JSON = ["statut", "import_id", "lignes_lues", "lignes_importees", "lignes_rejetees",
-             "erreurs"]
+             "erreurs", "reservataires_non_resolus", "reservataires_resolus_automatiquement"]
+SANS_RESERVATAIRES = {"reservataires_non_resolus": [], "reservataires_resolus_automatiquement": []}
 CLES_ERREUR = ["ligne", "colonne", "valeur", "message"]
 
 
@@ -146,14 +147,14 @@ def test_import_json_reimport_rejet_et_partiel(tmp_path, f):
     objet = r.json()
     assert list(objet) == CLES_JSON
     assert objet == {"statut": "importe", "import_id": 1, "lignes_lues": 2,
-                     "lignes_importees": 2, "lignes_rejetees": 0, "erreurs": []}
+                     "lignes_importees": 2, "lignes_rejetees": 0, "erreurs": []} | SANS_RESERVATAIRES
     assert all(type(objet[k]) is int for k in CLES_JSON[1:5])
 
     # The same file again: nothing to do, exit 0.
     r = _cli("import", "mises_a_disposition", mad_v1, "--db", db, "--json")
     assert r.rc == 0, r.err
     assert r.json() == {"statut": "inchange", "import_id": 1, "lignes_lues": 2,
-                        "lignes_importees": 0, "lignes_rejetees": 0, "erreurs": []}
+                        "lignes_importees": 0, "lignes_rejetees": 0, "erreurs": []} | SANS_RESERVATAIRES
 
     # Rejected: exit 1, every error as an object.
     r = _cli("import", "mises_a_disposition", mad_rejete, "--db", db, "--json")
@@ -210,12 +211,12 @@ def test_import_mapping_feuille_nommee_et_premiere_feuille(tmp_path, f):
              "--json")
     assert r.rc == 0, r.err
     assert r.json() == {"statut": "importe", "import_id": 1, "lignes_lues": 1,
-                        "lignes_importees": 1, "lignes_rejetees": 0, "erreurs": []}
+                        "lignes_importees": 1, "lignes_rejetees": 0, "erreurs": []} | SANS_RESERVATAIRES
 
     r = _cli("import", "parc", parc_xlsx, "--db", db, "--sheet", "Parc", "--json")
     assert r.rc == 0, r.err
     assert r.json() == {"statut": "importe", "import_id": 2, "lignes_lues": 1,
-                        "lignes_importees": 1, "lignes_rejetees": 0, "erreurs": []}
+                        "lignes_importees": 1, "lignes_rejetees": 0, "erreurs": []} | SANS_RESERVATAIRES
 
     # Without --sheet the first sheet ("Notes") is read: rejected, human-readable report.
     r = _cli("import", "parc", parc_xlsx, "--db", db)

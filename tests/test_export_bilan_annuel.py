@@ -30,7 +30,7 @@ from dashboard.exports import RienAExporter, bilan_annuel as export_annuel
 from dashboard.metrics import bilan_annuel
 
 MAD_SQL = ("INSERT INTO mises_a_disposition VALUES "
-           "(?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, NULL, NULL, 1)")
+           "(?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, NULL, NULL, 1, NULL)")
 
 
 def _mad(con, bailleur, reference, date_mad, insee, reservataire="ETAT13", categorie="FLUX",

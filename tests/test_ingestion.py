@@ -60,11 +60,13 @@ VERSION_B = [mad(reference="R1", code_insee="06088", reservataire_code="ETAT-06"
              mad(reference="R3", date_mise_a_disposition="20/03/2025", qpv="oui")]
 
 # Rows of VERSION_A as stored (all 15 columns + import_id 1).
+# Live rows: the columns of the schema, then reservataire_valeur (the value as written, added
+# by migration 003 after import_id).
 LIGNES_A = [
     ("OLS1", "R1", date(2025, 3, 15), "13055", "FLUX", "ETAT-13", None, None, None, None, None,
-     "EN_COURS", None, None, None, 1),
+     "EN_COURS", None, None, None, 1, "ETAT-13"),
     ("OLS1", "R2", date(2025, 3, 16), "04070", "MUTATION", None, None, None, None, None, None,
-     "EN_COURS", None, None, None, 1),
+     "EN_COURS", None, None, None, 1, None),
 ]
 
 
@@ -108,7 +110,8 @@ def base_peuplee(tmp_path, modele_peuple):
 FICHIERS_INVALIDES = {
     # Same scopes as the live rows: a valid file would replace them.
     "mises_a_disposition": [mad(reference="R1"), mad(reference="R9", code_insee="13999")],
-    "conventions": [convention(), convention(reservataire_code="AL-13", taux_flux="150")],
+    "conventions": [convention(), convention(reservataire_code="CD-13", type_reservataire="DEPARTEMENT",
+                                             taux_flux="150")],
     "parc": [parc(), parc(code_insee="04070", logements_exclus="500")],
     "documents_epci": [document(), document(document="CIA", statut="Bof")],
 }
@@ -339,12 +342,13 @@ def test_nouvelle_version_du_perimetre_remplace_et_archive(base, fichiers):
     assert _statuts(base) == [(1, "REPLACED"), (2, "ACTIVE")]
     assert base.execute("SELECT * FROM mises_a_disposition ORDER BY ALL").fetchall() == [
         ("OLS1", "R1", date(2025, 3, 15), "06088", "FLUX", "ETAT-06", None, None, None, None,
-         None, "BAIL_SIGNE", date(2025, 4, 1), None, None, 2),
+         None, "BAIL_SIGNE", date(2025, 4, 1), None, None, 2, "ETAT-06"),
         ("OLS1", "R3", date(2025, 3, 20), "13055", "FLUX", "ETAT-13", None, True, None, None,
-         None, "EN_COURS", None, None, None, 2),
+         None, "EN_COURS", None, None, None, 2, "ETAT-13"),
     ]
+    # Archive rows: the live columns up to import_id, remplace_par, then reservataire_valeur.
     assert base.execute("SELECT * FROM archive_mises_a_disposition ORDER BY ALL").fetchall() == [
-        ligne + (2,) for ligne in LIGNES_A]
+        ligne[:-1] + (2, ligne[-1]) for ligne in LIGNES_A]
     assert base.execute("SELECT * FROM remplacements").fetchall() == [(2, 1)]
 
 
@@ -502,7 +506,8 @@ def test_perimetre_conventions_bailleurs_annee(base, fichiers):
     assert _statuts(base) == [(1, "ACTIVE"), (2, "ACTIVE")]     # OLS2 2025, OLS1 2024 live
     assert base.execute("SELECT bailleur_code, reservataire_code, annee, import_id FROM "
                         "conventions ORDER BY ALL").fetchall() == [
-        ("OLS1", "AL-13", 2025, 2), ("OLS1", "ETAT-13", 2024, 1), ("OLS2", "ETAT-13", 2025, 1)]
+        # An Action Logement convention is Action Logement Services, whatever its code says.
+        ("OLS1", "ALS", 2025, 2), ("OLS1", "ETAT-13", 2024, 1), ("OLS2", "ETAT-13", 2025, 1)]
     assert base.execute("SELECT bailleur_code, annee, remplace_par FROM archive_conventions"
                         ).fetchall() == [("OLS1", 2025, 2)]
     with pytest.raises(AnnulationImpossible):

@@ -26,13 +26,15 @@ def test_base_creee_au_premier_usage_avec_le_schema(tmp_path):
         "SELECT table_name FROM information_schema.tables").fetchall()}
     for attendue in ("conventions", "parc", "mises_a_disposition", "documents_epci", "communes",
                      "epci", "journal_imports", "quarantaine", "remplacements",
-                     "archive_mises_a_disposition", "journal_annulations", "schema_version"):
+                     "archive_mises_a_disposition", "journal_annulations", "schema_version",
+                     "reservataires", "correspondances", "journal_correspondances",
+                     "profils_entetes"):
         assert attendue in tables
-    assert store.schema_version(con) == 2
+    assert store.schema_version(con) == 3
 
 
 def test_migration_d_une_base_existante_garde_ses_donnees(tmp_path):
-    # A database at version 2 with data, then a new migration 003: data kept, schema upgraded.
+    # A database at version 3 with data, then a new migration 004: data kept, schema upgraded.
     dossier = tmp_path / "migrations"
     shutil.copytree(store.MIGRATIONS_DIR, dossier)
     fichier = tmp_path / "flux.duckdb"
@@ -40,13 +42,13 @@ def test_migration_d_une_base_existante_garde_ses_donnees(tmp_path):
     con.execute("INSERT INTO journal_imports VALUES (1, 'parc', 'OLS01 (2025)', 'parc.csv', 'abc',"
                 " 3, 3, 0, 'ACTIVE', 'test', now(), 'parc|OLS01:2025')")
     con.close()
-    (dossier / "003_ajout_commentaire.sql").write_text(
+    (dossier / "004_ajout_commentaire.sql").write_text(
         "ALTER TABLE journal_imports ADD COLUMN commentaire VARCHAR;", encoding="utf-8")
 
     con = duckdb.connect(str(fichier))
     appliquees = store.migrate(con, dossier)
-    assert appliquees == [3]
-    assert store.schema_version(con) == 3
+    assert appliquees == [4]
+    assert store.schema_version(con) == 4
     assert con.execute("SELECT import_id, nom_fichier, commentaire FROM journal_imports"
                        ).fetchall() == [(1, "parc.csv", None)]
     # Opening again applies nothing more.
@@ -58,12 +60,12 @@ def test_une_migration_en_echec_ne_laisse_rien_a_moitie(tmp_path):
     shutil.copytree(store.MIGRATIONS_DIR, dossier)
     fichier = tmp_path / "flux.duckdb"
     store.connect(fichier).close()
-    (dossier / "003_casse.sql").write_text(
+    (dossier / "004_casse.sql").write_text(
         "CREATE TABLE nouvelle (x INTEGER); SELECT * FROM table_inexistante;", encoding="utf-8")
     con = duckdb.connect(str(fichier))
     with pytest.raises(duckdb.Error):
         store.migrate(con, dossier)
-    assert store.schema_version(con) == 2
+    assert store.schema_version(con) == 3
     assert con.execute("SELECT count(*) FROM information_schema.tables "
                        "WHERE table_name = 'nouvelle'").fetchone()[0] == 0
 

@@ -21,7 +21,7 @@ from conftest import (
     MAD_COLONNES,
     PARC_COLONNES,
     Fichiers,
-    convention,
+    convention as _convention,
     document,
     erreurs,
     importer,
@@ -313,6 +313,12 @@ def test_mad_code_insee_sans_zero_restaure_et_espaces_retires(base, fichiers):
 
 # =============================================================================== conventions
 
+def convention(**valeurs) -> dict:
+    """The catalogue's conventions are of type Autre: each code is then its own réservataire
+    (an ETAT convention of the 13 is ETAT-13 whatever its code, DOMAIN §3.6)."""
+    return _convention(**({"type_reservataire": "Autre"} | valeurs))
+
+
 CAS_CONVENTIONS = [
     (3, "bailleur-obligatoire", convention(reservataire_code="C3", bailleur_code=""),
      [("bailleur_code", None, "valeur obligatoire manquante (code bailleur)")]),
@@ -388,13 +394,12 @@ CAS_CONVENTIONS = [
      [("perimetre_code", "13999", "commune inconnue ou hors du département")]),
     (30, "departement-hors-referentiel", convention(reservataire_code="C30", departement="2A"),
      [("departement", "2A", "département absent du référentiel des communes")]),
-    (31, "taux-obligatoire-assiette-par-defaut",
-     convention(reservataire_code="C31", methode="", taux_flux=""),
-     [("taux_flux", None, "taux du flux obligatoire pour la méthode de l'assiette "
-                          "(pourcentage de 0 à 100)")]),
-    (32, "taux-obligatoire-assiette",
-     convention(reservataire_code="C32", methode="Assiette", taux_flux=""),
-     [("taux_flux", None, "taux du flux obligatoire")]),
+    # taux_flux is optional (DOMAIN §3.1): an unsigned convention often has none yet; without
+    # taux nor droits its droits are unknown (a control says so), never a rejected line.
+    (31, "sans-taux-methode-par-defaut",
+     convention(reservataire_code="C31", methode="", taux_flux=""), []),
+    (32, "sans-taux-assiette",
+     convention(reservataire_code="C32", methode="Assiette", taux_flux=""), []),
     (33, "droits-obligatoires-droits-acquis",
      convention(reservataire_code="C33", methode="Droits acquis", taux_flux="",
                 droits_annuels=""),
@@ -446,7 +451,7 @@ def test_conventions_catalogue_rejete_sans_rien_ecrire(catalogue_conventions):
     assert rapport.statut == "rejete"
     attendues = sorted(l for l, _, _, a in CAS_CONVENTIONS if a)
     assert sorted({e.ligne for e in rapport.erreurs}) == attendues
-    assert rapport.lignes_rejetees == 33
+    assert rapport.lignes_rejetees == 31
     assert catalogue_conventions.apres == catalogue_conventions.avant
 
 
@@ -462,6 +467,10 @@ def test_conventions_valides_stockees(base, fichiers):
         ("C-DUP", "13", "COMMUNE", "13055", 2025, "SIGNEE", date(2025, 1, 15), "ASSIETTE", 30.0,
          None),
         ("C-DUP", "13", "DEPARTEMENT", "13", 2024, "SIGNEE", date(2024, 1, 15), "ASSIETTE", 30.0,
+         None),
+        ("C31", "13", "DEPARTEMENT", "13", 2025, "SIGNEE", date(2025, 1, 15), "ASSIETTE", None,
+         None),
+        ("C32", "13", "DEPARTEMENT", "13", 2025, "SIGNEE", date(2025, 1, 15), "ASSIETTE", None,
          None),
         ("C37", "13", "DEPARTEMENT", "13", 2025, "SIGNEE", None, "ASSIETTE", 30.0, None),
         ("C38", "84", "EPCI", "200054807", 2025, "SIGNEE", date(2025, 1, 15), "ASSIETTE", 30.0,
@@ -491,12 +500,14 @@ ORTHOGRAPHES_CONVENTIONS = [
 
 
 def test_conventions_libelles_francais_et_valeurs_par_defaut(base, fichiers):
-    rangees = [convention(reservataire_code=f"R{i}", **{colonne: ecrit})
+    # One year each: two spellings of État in the 13 are one réservataire (ETAT-13), which may
+    # hold one convention a year.
+    rangees = [convention(reservataire_code=f"R{i}", annee=str(2030 + i), **{colonne: ecrit})
                for i, (colonne, ecrit, _) in enumerate(ORTHOGRAPHES_CONVENTIONS)]
     rapport = importer(base, "conventions", fichiers.csv(tableau(CONVENTION_COLONNES, *rangees)))
     assert rapport.statut == "importe", rapport.erreurs
     lues = {r[0]: r[1:] for r in base.execute(
-        "SELECT reservataire_code, type_reservataire, statut, mode_gestion, methode, "
+        "SELECT reservataire_valeur, type_reservataire, statut, mode_gestion, methode, "
         "perimetre_type FROM conventions").fetchall()}
     position = ["type_reservataire", "statut", "mode_gestion", "methode", "perimetre_type"]
     obtenu = [(colonne, ecrit, lues[f"R{i}"][position.index(colonne)])
@@ -673,7 +684,7 @@ SEULS = [
         "departement-illisible", "annee-trop-grande", "taux-plus-de-100",
         "code-perimetre-epci-obligatoire", "epci-hors-departement",
         "commune-hors-departement", "departement-hors-referentiel",
-        "taux-obligatoire-assiette-par-defaut", "droits-obligatoires-droits-acquis",
+        "droits-obligatoires-droits-acquis",
         "date_signature-future", "methode-inconnue"]),
     ("parc", [
         "parc-obligatoire", "parc-decimal", "taux-plus-de-100", "exclus-superieurs-au-parc",
