@@ -13,6 +13,7 @@ import sys
 
 COMMAND_MODULES = (
     "dashboard.commands.donnees",   # init, import, imports, rollback
+    "dashboard.commands.reservataires",  # reservataires, correspondances
     "dashboard.commands.bilans",    # bilan, hors-flux, controles
     "dashboard.commands.signatures",  # signatures
     "dashboard.commands.exports",     # export bilan-annuel, export bilan-trimestriel

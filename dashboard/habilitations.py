@@ -125,6 +125,23 @@ class Habilitation:
             f"{self.utilisateur} ({self.description()}) ne peut pas importer de « {libelle} » : "
             + suite)
 
+    def verifier_correspondances(self, bailleurs) -> None:
+        """Who may set réservataire correspondences: an admin or the State's services for any
+        bailleur, a bailleur for its own codes only, a reader never."""
+        if self.role == ADMIN or self.role == ETAT:
+            return
+        if self.role == BAILLEUR:
+            autres = sorted(set(bailleurs) - set(self.bailleurs))
+            if not autres:
+                return
+            raise DroitsInsuffisants(
+                f"{self.utilisateur} ({self.description()}) ne peut pas définir les "
+                f"correspondances du (des) bailleur(s) {', '.join(autres)} : seulement celles "
+                f"de {', '.join(sorted(self.bailleurs))}.")
+        raise DroitsInsuffisants(
+            f"{self.utilisateur} ({self.description()}) ne peut pas définir de correspondances "
+            "de réservataires.")
+
     def verifier_annulation(self) -> None:
         if not self.peut_annuler:
             raise DroitsInsuffisants(

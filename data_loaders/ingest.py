@@ -33,7 +33,7 @@ from dashboard.referentiel import assurer_territoires
 from dashboard.habilitations import BAILLEUR, ETAT, Habilitation, utilisateur_local
 from dashboard.store import verrou_ecriture
 from data_loaders.errors import Erreur, FichierRejete
-from data_loaders import identites
+from data_loaders import identites, profils
 from data_loaders.headers import Correspondance, associer, deviner_type, lire_mapping
 from data_loaders.normalisation import normaliser
 from data_loaders.reading import TAILLE_MAX_OCTETS, Lecture, lire
@@ -128,6 +128,9 @@ class RapportImport:
     reservataires_crees: list[dict] = field(default_factory=list)
     correspondances_nouvelles: list[dict] = field(default_factory=list)
     avertissement_reservataires: str = ""
+    # A few values of each column of the file (header -> values), to match columns by hand.
+    exemples: dict[str, list[str]] = field(default_factory=dict)
+    profil_applique: bool = False             # the headers were matched by a saved profile
 
     def ajouter_avertissements(self) -> None:
         """Put the sentence on unresolved réservataires after the report's message."""
@@ -284,10 +287,15 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
     empreinte = _Empreinte(source)
     try:
         try:
-            lecture = lire(cur, source, nom_fichier, feuille)
+            lecture = lire(cur, source, nom_fichier, feuille, jeu=jeu)
             rapport.lecture = lecture
             rapport.lignes_lues = lecture.lignes_lues
-            corr = associer(jeu, lecture.entetes, lire_mapping(mapping))
+            rapport.exemples = _exemples(cur, lecture)
+            explicite = lire_mapping(mapping)
+            if explicite is None:
+                explicite = profils.profil(con, jeu.nom, lecture.entetes)
+                rapport.profil_applique = explicite is not None
+            corr = associer(jeu, lecture.entetes, explicite)
             rapport.correspondance = corr
         except FichierRejete as exc:
             if rapport.lecture is not None:
@@ -425,6 +433,19 @@ class _Empreinte(threading.Thread):
         if self.valeur is None:
             raise FichierRejete([Erreur(None, None, None, "Fichier illisible.")])
         return self.valeur
+
+
+def _exemples(cur, lecture: Lecture, nombre: int = 3) -> dict[str, list[str]]:
+    """The first distinct values of each column of the file (at most `nombre`, cut to 40
+    characters), read from its first 200 lines."""
+    if not lecture.entetes:
+        return {}
+    listes = cur.execute(
+        "SELECT " + ", ".join(f"list(DISTINCT c{i}) FILTER (WHERE c{i} IS NOT NULL)"
+                              for i in range(len(lecture.entetes)))
+        + f" FROM (SELECT * FROM {lecture.table} ORDER BY _ligne LIMIT 200)").fetchone()
+    return {h: [str(v)[:40] for v in (valeurs or [])[:nombre]]
+            for h, valeurs in zip(lecture.entetes, listes)}
 
 
 def _rapporter_resolution(rapport: RapportImport, resolution: identites.Bilan, cur,
