@@ -468,13 +468,11 @@ CLASSEURS = {
     "entetes_seules": (_entetes_seules, (None, None, None),
                        "La feuille « MAD » ne contient que la ligne d'en-têtes : aucune ligne de "
                        "données."),
-    "titre_fusionne": (_titre_fusionne, (1, None, "A1:O1"),
-                       "La ligne d'en-têtes (ligne 1) contient des cellules fusionnées (A1:O1) : "
-                       "chaque colonne doit avoir son propre en-tête, sur une seule ligne. "
-                       "Supprimez les lignes de titre au-dessus des en-têtes et annulez la fusion "
-                       "des cellules."),
     "entetes_fusionnes": (_entetes_fusionnes, (1, None, "A1:B1"),
-                          "La ligne d'en-têtes (ligne 1) contient des cellules fusionnées (A1:B1)"),
+                          "La ligne d'en-têtes (ligne 1) contient des cellules fusionnées (A1:B1) : "
+                          "chaque colonne doit avoir son propre en-tête, sur une seule ligne. "
+                          "Supprimez les lignes de titre au-dessus des en-têtes et annulez la "
+                          "fusion des cellules."),
     # openpyxl writes formulas without their computed value, as some exporting tools do.
     "formule_sans_valeur": (_formule_sans_valeur, (None, None, '="OLS01-2025-"&TEXTE(900001;"0")'),
                             'Formules sans valeur calculée : B2 (="OLS01-2025-"&TEXTE(900001;"0")). '
@@ -494,6 +492,18 @@ def test_classeur_hostile(base, tmp_path, nom):
     assert rapport.erreurs[0].message.startswith(message)
     _en_francais(rapport.erreurs[0].message)
     assert empreintes(base) == avant
+
+
+def test_titre_fusionne_au_dessus_des_en_tetes_lu(base, tmp_path):
+    """A merged title row above the headers is a title, as exports have (issue 12): skipped,
+    the header read on row 2, the data row 3 imported. (It was refused until issue 12.)"""
+    chemin = _classeur(tmp_path / "titre_fusionne.xlsx", _titre_fusionne)
+    rapport = importer(base, "mises_a_disposition", chemin)
+    assert (rapport.statut, rapport.lignes_importees) == ("importe", 1), rapport.erreurs
+    assert (rapport.lecture.ligne_entetes, rapport.lecture.lignes_titre) == (2, 1)
+    assert rapport.lecture.titres == ["Export des mises à disposition 2025 — OLS01"]
+    assert base.execute("SELECT reference FROM mises_a_disposition WHERE import_id = ?",
+                        [rapport.import_id]).fetchall() == [("OLS01-2025-900001",)]
 
 
 def test_classeur_cellule_numerique_abimee_et_formule(base, tmp_path):
