@@ -15,7 +15,9 @@ import pandas as pd
 
 from dashboard import charts, messages
 from dashboard.calendrier import fin_trimestre
+from dashboard.formatting import ESPACE_FINE, accord, date_fr, pourcentage
 from dashboard.metrics import Filtres
+from dashboard.metrics.prioritaires import CIBLE, NON_RESERVE
 
 # The bilan's columns shown beside each chart (the full bilan is in the CLI and the exports).
 COLONNES_TABLEAU = ["libelle", "droits_prevus", "mises_a_disposition", "ecart",
@@ -38,11 +40,20 @@ class Partie:
 
 
 def lecteur(con) -> Callable:
-    """``obtenir`` over a connection: ``obtenir("bilan", 2025, 2, "bailleur", ...)``."""
+    """``obtenir`` over a connection: ``obtenir("bilan", 2025, 2, "bailleur", ...)``, or with a
+    module of ``dashboard.metrics``: ``obtenir("prioritaires.par_bailleur", ...)``."""
+    import importlib
+
     from dashboard import metrics
 
     def obtenir(nom: str, *args, **kwargs):
-        return getattr(metrics, nom)(con, *args, **kwargs)
+        if "." in nom:
+            module, fonction = nom.rsplit(".", 1)
+            fonction_metrique = getattr(
+                importlib.import_module(f"dashboard.metrics.{module}"), fonction)
+        else:
+            fonction_metrique = getattr(metrics, nom)
+        return fonction_metrique(con, *args, **kwargs)
 
     return obtenir
 
@@ -68,6 +79,8 @@ def parties(obtenir: Callable, annee: int, trimestre: int, vue: str = "mad",
     par_epci = obtenir("bilan", a, q, "epci", vue=v, filtres=f).sort_values("ecart")
     entonnoir = obtenir("entonnoir", a, q, vue=v, filtres=f)
     hors_flux = obtenir("hors_flux", a, q, "bailleur", filtres=f)
+    prioritaires_r = obtenir("prioritaires.par_reservataire", a, q, vue=v, filtres=f)
+    prioritaires_b = obtenir("prioritaires.par_bailleur", a, q, vue=v, filtres=f)
     hors_flux_total = obtenir("hors_flux", a, q, "total", filtres=f)
     taux_chute = ligne_totale.iloc[0]["taux_chute"] if len(ligne_totale) else None
     return [
@@ -104,4 +117,95 @@ def parties(obtenir: Callable, annee: int, trimestre: int, vue: str = "mad",
                messages.part_hors_flux(hors_flux_total),
                ["libelle", "mutations", "relogements", "premieres_locations", "stock",
                 "part_hors_flux"]),
+        Partie("Publics prioritaires par réservataire (objectif de 25 %)", "prioritaires",
+               prioritaires_r,
+               lambda t: charts.barres_prioritaires(prioritaires_r, taille=t),
+               message_prioritaires_reservataires(prioritaires_r, fin),
+               COLONNES_PRIORITAIRES_RESERVATAIRES,
+               vide="Aucun bail signé dans la période pour cette sélection."),
+        Partie("Publics prioritaires par bailleur (objectif de 25 %)", "prioritaires_bailleurs",
+               prioritaires_b,
+               lambda t: charts.barres_prioritaires(prioritaires_b, series="libelle_contingent",
+                                                    taille=t),
+               message_prioritaires_bailleurs(prioritaires_b, fin),
+               COLONNES_PRIORITAIRES_BAILLEURS,
+               vide="Aucun bail signé dans la période pour cette sélection."),
     ]
+
+
+# --- publics prioritaires (CCH L.441-1, DOMAIN §4.9) -------------------------------------------
+
+COLONNES_PRIORITAIRES_RESERVATAIRES = ["libelle", "libelle_type", "baux_signes",
+                                       "baux_prioritaires", "part_prioritaires",
+                                       "baux_prioritaires_inconnus", "objectif"]
+COLONNES_PRIORITAIRES_BAILLEURS = ["libelle", "libelle_contingent", "baux_signes",
+                                   "baux_prioritaires", "part_prioritaires",
+                                   "baux_prioritaires_inconnus"]
+
+
+def _inconnus(df: pd.DataFrame) -> str:
+    n = int(df["baux_prioritaires_inconnus"].sum()) if len(df) else 0
+    if not n:
+        return ""
+    return (f" {accord(n, 'bail', 'baux')} sans l'information (public prioritaire non "
+            "renseigné), compté" + ("s" if n > 1 else "") + " parmi les baux signés.")
+
+
+def message_prioritaires_reservataires(df: pd.DataFrame, fin) -> str:
+    """How many réservataires under the 25 % target and the lowest; then the bailleurs' own
+    non-reserved dwellings and the State's contingent (shown, no target)."""
+    if df is None or df.empty:
+        return messages.AUCUNE_DONNEE
+    au = f"au {date_fr(fin)}"
+    cibles = df[df["cible_prioritaires"].notna() & df["part_prioritaires"].notna()
+                & (df["type_reservataire"] != NON_RESERVE)]
+    if cibles.empty:
+        phrase = (f"Aucun bail signé {au} pour les réservataires soumis à l'objectif de "
+                  f"25{ESPACE_FINE}%.")
+    else:
+        sous = cibles[cibles["part_prioritaires"] < cibles["cible_prioritaires"]]
+        bas = cibles.sort_values(["part_prioritaires", "cle"]).iloc[0]
+        detail_bas = (f"{bas['libelle']}, {pourcentage(bas['part_prioritaires'], 1)} "
+                      f"({int(bas['baux_prioritaires'])} sur "
+                      f"{accord(bas['baux_signes'], 'bail signé', 'baux signés')})")
+        n, total = len(sous), len(cibles)
+        if n:
+            phrase = (f"{accord(n, 'réservataire')} sur {total} soumis à l'objectif "
+                      f"{'sont' if n > 1 else 'est'} sous 25{ESPACE_FINE}% de baux signés avec "
+                      f"des publics prioritaires {au} ; le plus bas : {detail_bas}.")
+        else:
+            phrase = (f"{'Les' if total > 1 else 'Le'} {accord(total, 'réservataire')} soumis à "
+                      f"l'objectif {'atteignent' if total > 1 else 'atteint'} "
+                      f"25{ESPACE_FINE}% de baux signés avec des publics prioritaires {au} ; le "
+                      f"plus bas : {detail_bas}.")
+    propre = df[df["type_reservataire"] == NON_RESERVE]
+    if len(propre) and not pd.isna(propre.iloc[0]["part_prioritaires"]):
+        part = propre.iloc[0]["part_prioritaires"]
+        etat_objectif = "sous l'objectif" if part < CIBLE else "objectif atteint"
+        phrase += (f" Logements non réservés des bailleurs : {pourcentage(part, 1)} "
+                   f"({etat_objectif}).")
+    etat = df[df["type_reservataire"] == "ETAT"]
+    if len(etat):
+        baux = int(etat["baux_signes"].sum())
+        prio = int(etat["baux_prioritaires"].sum())
+        phrase += (f" Contingent de l'État (sans objectif, consacré aux publics prioritaires) : "
+                   f"{pourcentage(prio / baux if baux else None, 1)}.")
+    return phrase + _inconnus(df)
+
+
+def message_prioritaires_bailleurs(df: pd.DataFrame, fin) -> str:
+    """How many bailleurs under 25 %, for the réservataires' baux and for their own
+    non-reserved dwellings."""
+    if df is None or df.empty:
+        return messages.AUCUNE_DONNEE
+    parts = []
+    for contingent, nom in (("RESERVATAIRES", "pour les réservataires soumis à l'objectif"),
+                            ("NON_RESERVE", "pour leurs logements non réservés")):
+        lignes = df[(df["contingent"] == contingent) & df["part_prioritaires"].notna()]
+        if lignes.empty:
+            continue
+        n = int((lignes["part_prioritaires"] < lignes["cible_prioritaires"]).sum())
+        parts.append(f"{n} sur {len(lignes)} {nom}")
+    debut = (f"Bailleurs sous 25{ESPACE_FINE}% de baux signés avec des publics prioritaires au "
+             f"{date_fr(fin)} : " + " ; ".join(parts) + ".")
+    return debut + _inconnus(df)

@@ -38,7 +38,7 @@ def test_classeur_une_feuille_par_axe_chiffres_du_moteur(con):
     wb = openpyxl.load_workbook(io.BytesIO(trimestriel.classeur(con, 2025, 4)))
     assert wb.sheetnames == ["Présentation", "Par réservataire", "Par type de réservataire",
                              "Par bailleur", "Par département", "Par EPCI", "Par trimestre",
-                             "Hors flux", "Contrôles"]
+                             "Hors flux", "Publics prioritaires", "Contrôles"]
     for axe, nom in trimestriel.FEUILLES_AXES.items():
         ws = wb[nom]
         entetes = [c.value for c in ws[1]]
@@ -146,7 +146,10 @@ def test_rapport_html_autonome_avec_les_chiffres(con):
     assert "@import" not in texte and "fonts.googleapis" not in texte
     # plotly.js embedded once, one plot per non-empty part
     assert texte.count("* plotly.js v") == 1            # the library's banner: embedded once
-    assert texte.count("Plotly.newPlot(") == 8
+    # (8 parts, and the publics prioritaires per réservataire: ETAT13's 2 baux; the part per
+    # bailleur is empty: no bail of a réservataire with the 25 % target nor of a non-reserved
+    # dwelling)
+    assert texte.count("Plotly.newPlot(") == 9
     # figures of the total (by hand: droits 3 + 5 + ALS 20 % of 10 = 2 → 10; 5 MAD; 3 baux)
     assert "Bilan trimestriel au 31/12/2025" in texte
     assert ">10</div>" in texte and ">5</div>" in texte
@@ -262,4 +265,5 @@ def test_les_cles_de_graphique_sont_celles_du_bilan(con):
 
     parties = contenu_bilan.parties(contenu_bilan.lecteur(con), 2025, 4)
     assert tuple(p.cle for p in parties) == trimestriel.cles_graphiques() == (
-        "reservataire", "type", "bailleur", "croise", "cumuls", "epci", "entonnoir", "hors_flux")
+        "reservataire", "type", "bailleur", "croise", "cumuls", "epci", "entonnoir", "hors_flux",
+        "prioritaires", "prioritaires_bailleurs")

@@ -88,7 +88,8 @@ def test_bilan_toutes_les_sections_et_le_tableau_par_reservataire(exemple):
         "Droits prévus et mises à disposition par réservataire", "Par type de réservataire",
         "Écart par bailleur", "Taux de réalisation par bailleur et type de réservataire",
         "Cumul trimestre par trimestre", "Par EPCI", "Des mises à disposition aux baux",
-        "Hors flux par bailleur"]
+        "Hors flux par bailleur", "Publics prioritaires par réservataire (objectif de 25 %)",
+        "Publics prioritaires par bailleur (objectif de 25 %)"]
     con = ouvrir(exemple)
     try:
         attendu = metrics.bilan(con, 2025, 4, "type_reservataire")

@@ -9,6 +9,7 @@ never 0) and returns ``figure_vide("Aucune donnée pour cette sélection.")`` fo
 - ``barres_ecart(df, vue="mad")`` — diverging écart per libellé
 - ``barres_taux(df, valeur="taux_signature", reperes=(0.5, 0.75))`` — a rate per libellé
 - ``barres_hors_flux(df)`` — hors-flux MAD stacked per libellé
+- ``barres_prioritaires(df, series=None)`` — share of baux to publics prioritaires vs 25 %
 - ``carte_chaleur(df_long, lignes, colonnes, valeur)`` — realisation rates, rows × columns
 - ``courbes_cumulees(df)`` — droits, MAD and baux cumulated quarter after quarter
 - ``courbes_signatures(df)`` — cumulative signatures, year against year
@@ -22,7 +23,13 @@ Colours, sizes and the template: ``theme`` (``theme.activer()`` makes ``"flux"``
 """
 
 from dashboard.charts import theme
-from dashboard.charts.barres import barres_droits_mad, barres_ecart, barres_hors_flux, barres_taux
+from dashboard.charts.barres import (
+    barres_droits_mad,
+    barres_ecart,
+    barres_hors_flux,
+    barres_prioritaires,
+    barres_taux,
+)
 from dashboard.charts.cascade import cascade_assiette
 from dashboard.charts.chaleur import carte_chaleur
 from dashboard.charts.courbes import courbes_cumulees, courbes_signatures
@@ -37,6 +44,7 @@ __all__ = [
     "barres_droits_mad",
     "barres_ecart",
     "barres_hors_flux",
+    "barres_prioritaires",
     "barres_taux",
     "carte_chaleur",
     "cascade_assiette",

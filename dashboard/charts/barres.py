@@ -27,6 +27,7 @@ from dashboard.charts._commun import (
     nouvelle_figure,
     repere_vertical,
     survol,
+    textes,
     valeurs,
     verifier_colonnes,
 )
@@ -285,4 +286,121 @@ def barres_hors_flux(
     fig.update_xaxes(title=dict(text="Mises à disposition hors flux"), rangemode="tozero")
     fig.update_layout(barmode="stack", clickmode="event+select",
                       height=hauteur_barres(len(df), d))
+    return fig
+
+
+# Status of a share of publics prioritaires against its target: (legend, colour), in legend order.
+STATUTS_PRIORITAIRES = {
+    "sous": ("Sous l'objectif de 25 %", theme.ECART_NEGATIF),
+    "atteint": ("Objectif atteint", theme.BLEU_FRANCE),
+    "sans": ("Sans objectif de 25 %", theme.NEUTRE),
+}
+
+
+def _statut_prioritaires(part, cible) -> str:
+    if est_indefini(cible):
+        return "sans"
+    if est_indefini(part):
+        return "atteint"  # no bar is drawn: the status only picks a trace
+    return "sous" if float(part) < float(cible) else "atteint"
+
+
+def barres_prioritaires(
+    df: pd.DataFrame,
+    series: str | None = None,
+    taille: str = "normale",
+    titre: str | None = None,
+    afficher_valeurs: bool = True,
+) -> go.Figure:
+    """The share of baux signés to publics prioritaires (``part_prioritaires``, a fraction) per
+    ``libelle``, against each row's target ``cible_prioritaires`` (CCH L.441-1: 0.25, NaN when
+    none applies), rows in the given order (first at the top).
+
+    Without ``series``: one bar per row, in rouge Marianne under its target, bleu France when it
+    reaches it, grey without target; the target is a dashed vertical line across the chart when
+    every row has the same one, else a tick on each bar that has one (the State's contingent gets
+    none). With ``series`` (a column, e.g. ``libelle_contingent``): one group of bars per
+    ``libelle``, one bar per value of that column (colours of ``theme.PALETTE``), and the target
+    as a line. Hover: ``baux_signes``, ``baux_prioritaires``, ``baux_prioritaires_inconnus`` and
+    ``objectif`` when present. Optional ``cle`` (customdata).
+    """
+    d = theme.dimensions(taille)
+    if est_vide(df):
+        return figure_vide(MESSAGE_VIDE, taille, titre)
+    verifier_colonnes(df, ("libelle", "part_prioritaires", "cible_prioritaires"),
+                      "barres_prioritaires")
+    if series is not None:
+        verifier_colonnes(df, (series,), "barres_prioritaires")
+    noms = etiquettes(df) if series is None else textes(df["libelle"])
+    codes = cles(df)
+    cibles = valeurs(df["cible_prioritaires"])
+    definies = sorted({c for c in cibles if c is not None})
+    une_ligne = len(definies) == 1 and all(c is not None for c in cibles)
+
+    textes_survol = []
+    for i in range(len(df)):
+        r = df.iloc[i]
+        lignes = [ligne("Part publics prioritaires", pourcentage(r["part_prioritaires"], 1))]
+        for col, lib, fmt in (("baux_prioritaires", "Baux signés publics prioritaires", nombre),
+                              ("baux_signes", "Baux signés", nombre),
+                              ("baux_prioritaires_inconnus", "dont public non renseigné",
+                               nombre)):
+            if col in df.columns:
+                lignes.append(ligne(lib, fmt(r[col], 0)))
+        if "objectif" in df.columns:
+            lignes.append(ligne("Objectif", str(r["objectif"])))
+        elif not est_indefini(r["cible_prioritaires"]):
+            lignes.append(ligne("Objectif", pourcentage(r["cible_prioritaires"], 0)))
+        titre_survol = noms[i] if series is None else f"{noms[i]} — {r[series]}"
+        textes_survol.append(survol(titre_survol, lignes))
+
+    fig = nouvelle_figure(taille, titre, legende=True)
+    if series is None:
+        statuts = [_statut_prioritaires(p, c) for p, c in zip(df["part_prioritaires"],
+                                                             df["cible_prioritaires"])]
+        groupes = [(STATUTS_PRIORITAIRES[s][0], STATUTS_PRIORITAIRES[s][1],
+                    [i for i, x in enumerate(statuts) if x == s]) for s in STATUTS_PRIORITAIRES]
+    else:
+        valeurs_series = list(dict.fromkeys(textes(df[series])))
+        groupes = [(v, theme.PALETTE[k % len(theme.PALETTE)],
+                    [i for i, x in enumerate(textes(df[series])) if x == v])
+                   for k, v in enumerate(valeurs_series)]
+    for nom, couleur, indices in groupes:
+        if not indices:
+            continue
+        parts = [df["part_prioritaires"].iloc[i] for i in indices]
+        fig.add_trace(go.Bar(
+            name=nom, orientation="h", y=[noms[i] for i in indices], x=valeurs(parts),
+            marker=dict(color=couleur),
+            customdata=[codes[i] for i in indices] if codes else None,
+            hovertext=[textes_survol[i] for i in indices], hovertemplate=MODELE_SURVOL,
+            text=[pourcentage(v, 1, vide="") for v in parts] if afficher_valeurs else None,
+            textposition="outside" if afficher_valeurs else "none",
+            textfont=dict(size=d.police), cliponaxis=False,
+        ))
+    categories = list(dict.fromkeys(noms))
+    _axe_categories(fig, categories)
+    if series is None:
+        marquer_indefinis(fig, noms, valeurs(df["part_prioritaires"]), d)
+    parts_definies = [v for v in valeurs(df["part_prioritaires"]) if v is not None]
+    plus_grand = max([0.5] + parts_definies + definies)
+    vals, txt = graduations_pourcent(min(1.0, math.ceil(plus_grand * 10) / 10))
+    fig.update_xaxes(title=dict(text="Part des baux signés avec des publics prioritaires"),
+                     range=[0, max(vals) * 1.1], tickmode="array", tickvals=vals, ticktext=txt)
+    if une_ligne:
+        repere_vertical(fig, definies[0], f"Objectif : {pourcentage(definies[0], 0)}", d,
+                        couleur=theme.TEXTE, dedans=True)
+    elif definies:
+        avec = [i for i, c in enumerate(cibles) if c is not None]
+        fig.add_trace(go.Scatter(
+            name="Objectif : 25 % (hors État)" if definies == [0.25]
+            else "Objectif", mode="markers", y=[noms[i] for i in avec],
+            x=[cibles[i] for i in avec], hoverinfo="skip",
+            marker=dict(symbol="line-ns", size=int(d.ligne_barre * 0.9), color=theme.TEXTE,
+                        line=dict(width=d.trait_repere * 2, color=theme.TEXTE)),
+        ))
+    fig.update_layout(barmode="group" if series is not None else "overlay",
+                      clickmode="event+select",
+                      height=hauteur_barres(len(categories), d,
+                                            par_categorie=1.5 if series is not None else 1.0))
     return fig

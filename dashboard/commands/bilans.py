@@ -162,7 +162,8 @@ def register(subparsers) -> None:
         description=(
             "Contrôles : taux cumulés au-delà des plafonds, conventions signées sans date, "
             "conventions sans parc ou sans droits, mises à disposition sans convention, "
-            "trimestres sans mise à disposition déclarée."
+            "trimestres sans mise à disposition déclarée ; au T4, réservataires et logements "
+            "non réservés d'un bailleur sous 25 % de baux signés avec des publics prioritaires."
         ),
     )
     _commun(p, trimestre_requis=False)
@@ -281,7 +282,8 @@ def commande_bilan(args) -> int:
         vide="Aucune donnée pour cette sélection.",
         total=lambda con, filtres: total(con, args.annee, args.trimestre, args.vue,
                                          _periode_total(args), filtres),
-        colonnes=COLONNES_BILAN,
+        # for people, the contract's columns and the share of publics prioritaires
+        colonnes=COLONNES_BILAN + ("part_prioritaires",),
     )
 
 

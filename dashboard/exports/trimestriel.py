@@ -35,6 +35,7 @@ from dashboard.formatting import (
 )
 from dashboard.metrics import (
     COLONNES_BILAN,
+    COLONNES_PRIORITAIRES,
     COLONNES_SUPPLEMENTAIRES,
     Filtres,
     bilan,
@@ -43,6 +44,7 @@ from dashboard.metrics import (
     hors_flux,
     total,
 )
+from dashboard.metrics import prioritaires
 
 # One sheet per axis of the bilan (DOMAIN §4.4), in reading order.
 FEUILLES_AXES = {
@@ -53,6 +55,7 @@ FEUILLES_AXES = {
     "epci": "Par EPCI",
     "trimestre": "Par trimestre",
 }
+FEUILLE_PRIORITAIRES = "Publics prioritaires"
 VUES = {"mad": "mises à disposition (date de mise à disposition)",
         "baux": "baux signés (date du bail)"}
 
@@ -99,6 +102,15 @@ _DEFINITIONS_COMMUNES = {
                                 "temporis)."),
     "non_ventile": ("Non ventilé", "Droits départementaux qui ne peuvent être répartis entre EPCI "
                                    "faute de parc connu."),
+    "prioritaires": ("Publics prioritaires",
+                     "Parmi les baux signés de la colonne « Baux signés », ceux dont le ménage "
+                     "relève des publics prioritaires (reconnu DALO ou prioritaire) ; part = ces "
+                     "baux ÷ baux signés. Objectif : 25 % au moins (article L.441-1 du CCH) pour "
+                     "chaque réservataire autre que l'État et pour les logements non réservés des "
+                     "bailleurs ; le contingent préfectoral, consacré aux publics prioritaires, "
+                     "n'a pas d'objectif, ni celui des agents de l'État. Un bail dont "
+                     "l'information manque reste compté parmi les baux signés (colonne « Baux "
+                     "signés public prioritaire non renseigné »)."),
 }
 
 
@@ -136,7 +148,8 @@ def definitions(vue: str = "mad") -> list[tuple[str, str]]:
                                           "disposition ÷ toutes les mises à disposition du "
                                           "flux."),
         ]
-    return [_DEFINITIONS_COMMUNES["droits"], *comptes, _DEFINITIONS_COMMUNES["non_ventile"]]
+    return [_DEFINITIONS_COMMUNES["droits"], *comptes, _DEFINITIONS_COMMUNES["prioritaires"],
+            _DEFINITIONS_COMMUNES["non_ventile"]]
 
 
 def classeur(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: str = "mad",
@@ -147,7 +160,7 @@ def classeur(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: st
     filtres = filtres or Filtres()
     ligne_totale = verifier(con, annee, trimestre, vue, filtres)
     aujourd_hui = aujourd_hui or date.today()
-    colonnes = list(COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES)
+    colonnes = list(COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES + COLONNES_PRIORITAIRES)
     wb = nouveau_classeur()
     feuilles = [(nom, "Chaque trimestre de l'année avec ses propres chiffres." if a == "trimestre"
                  else "Droits prévus, mises à disposition, écart et taux ; le total sous le "
@@ -155,6 +168,10 @@ def classeur(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: st
                 for a, nom in FEUILLES_AXES.items()]
     feuilles += [("Hors flux", "Mutations, relogements, premières locations et stock par "
                                "bailleur."),
+                 (FEUILLE_PRIORITAIRES, "Part des baux signés avec des publics prioritaires "
+                                        "par réservataire et pour les logements non réservés "
+                                        "des bailleurs, face à l'objectif de 25 % (article "
+                                        "L.441-1 du CCH)."),
                  ("Contrôles", "Anomalies des conventions et des mises à disposition.")]
     informations = _informations(con, annee, trimestre, vue, filtres, aujourd_hui)
     lecture = contenu_bilan.lecteur(con)
@@ -171,6 +188,9 @@ def classeur(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: st
     hf = hors_flux(con, annee, trimestre, "bailleur", "cumul", filtres)
     hf_total = hors_flux(con, annee, trimestre, "total", "cumul", filtres)
     ecrire_tableau(wb.create_sheet("Hors flux"), hf, total=hf_total)
+    prio = prioritaires.par_reservataire(con, annee, trimestre, vue, "cumul", filtres)
+    ecrire_tableau(wb.create_sheet(FEUILLE_PRIORITAIRES),
+                   prio[["cle", *contenu_bilan.COLONNES_PRIORITAIRES_RESERVATAIRES]])
     ecrire_tableau(wb.create_sheet("Contrôles"), controles(con, annee, trimestre, filtres))
     return octets(wb)
 
@@ -288,4 +308,4 @@ def figure(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, cle: str,
 def cles_graphiques() -> tuple[str, ...]:
     """The keys of the bilan's charts, in page order."""
     return ("reservataire", "type", "bailleur", "croise", "cumuls", "epci", "entonnoir",
-            "hors_flux")
+            "hors_flux", "prioritaires", "prioritaires_bailleurs")

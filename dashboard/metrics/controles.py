@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.formatting import nombre
+from dashboard.formatting import accord, nombre
 from dashboard.metrics import modeles
 from dashboard.metrics.filtres import Filtres
 from dashboard.metrics.indicateurs import valider
@@ -31,7 +31,11 @@ CONTROLES: dict[str, str] = {
     "DROITS_ESTIMES": "Convention sans parc : droits estimés",
     "DROITS_INCONNUS": "Convention aux droits inconnus",
     "BAILLEUR_SANS_MAD": "Trimestre sans mise à disposition déclarée",
+    "PRIORITAIRES_SOUS_25": "Moins de 25 % des baux signés aux publics prioritaires",
 }
+# The reservataire_nom of a PRIORITAIRES_SOUS_25 row about a bailleur's own non-reserved
+# dwellings (no réservataire).
+NOM_NON_RESERVE = "Logements non réservés du bailleur"
 NIVEAUX = ("erreur", "avertissement")
 
 COLONNES_CONTROLES = (
@@ -94,8 +98,11 @@ def _message(ligne, annee: int, bailleurs: dict, reservataires: dict, epcis: dic
     b = _nom(ligne["bailleur_code"], bailleurs)
     r = _nom(ligne["reservataire_code"], reservataires)
     dep = ligne["departement"]
-    nom_dep = libelle_departement(dep)
-    d = f"le département {dep} ({nom_dep})" if nom_dep != dep else f"le département {dep}"
+    nom_dep = libelle_departement(dep) if dep is not None and not pd.isna(dep) else None
+    if dep is None or pd.isna(dep):
+        d = "plusieurs départements"
+    else:
+        d = f"le département {dep} ({nom_dep})" if nom_dep != dep else f"le département {dep}"
     zone = _perimetre(ligne, epcis, communes)
     code = ligne["controle"]
     v = ligne["valeur"]
@@ -131,6 +138,22 @@ def _message(ligne, annee: int, bailleurs: dict, reservataires: dict, epcis: dic
     if code == "DROITS_INCONNUS":
         return (f"Droits annuels inconnus pour la convention {annee} de {b} avec {r} dans "
                 f"{d}{zone} : ni parc pour les calculer, ni droits annuels dans la convention.")
+    if code == "PRIORITAIRES_SOUS_25":
+        baux, prio = int(ligne["nombre"]), int(ligne["nombre_prioritaires"])
+        inconnus = int(ligne["nombre_inconnus"] or 0)
+        ou = f" dans {d}" if dep is not None and not pd.isna(dep) else ""
+        if ligne["reservataire_code"] is None or pd.isna(ligne["reservataire_code"]):
+            qui = f"Les logements non réservés de {b}{ou}"
+        else:
+            type_r = libelle_type(ligne.get("type_reservataire") or "")
+            type_r = "" if type_r in r else type_r   # « Action Logement Services (ALS) »
+            qui = f"Chez {b}{ou}, {r}{' — ' + type_r if type_r else ''}"
+        detail = (f" ; {accord(inconnus, 'bail', 'baux')} sans l'information (public "
+                  f"prioritaire non renseigné) {'compte' if inconnus < 2 else 'comptent'} parmi "
+                  "les baux signés" if inconnus else "")
+        return (f"{qui} : {prio} sur {accord(baux, 'bail signé', 'baux signés')} en {annee} "
+                f"avec des publics prioritaires, soit {_pct(v)}, sous l'objectif de 25{_NBSP}% "
+                f"(article L.441-1 du CCH){detail}.")
     if code == "BAILLEUR_SANS_MAD":
         return (f"{b} n'a déclaré aucune mise à disposition dans {d} au T{int(ligne['trimestre'])} "
                 f"{annee}, alors qu'il a des conventions {annee} dans ce département.")
@@ -151,7 +174,11 @@ def controles(
     ended on ``aujourd_hui`` (default: today). Filters: département,
     bailleur, réservataire (a réservataire filter keeps only the rows naming one).
     Columns: ``COLONNES_CONTROLES``; ``valeur`` is a rate in percent (0–100) for the rate
-    controls and the droits for DROITS_ESTIMES, ``nombre`` a count of MAD.
+    controls (PRIORITAIRES_SOUS_25: the share of baux signés to publics prioritaires) and the
+    droits for DROITS_ESTIMES, ``nombre`` a count of MAD (PRIORITAIRES_SOUS_25: of baux signés).
+    PRIORITAIRES_SOUS_25 applies at T4 only (quarter 4 due, see ``trimestre``); a row about a
+    bailleur's own non-reserved dwellings has no réservataire code (``reservataire_nom`` says
+    so), and its ``departement`` is empty when the baux span several départements.
     """
     valider(annee, trimestre)
     df = modeles.executer(
@@ -182,7 +209,9 @@ def controles(
     df["annee"] = int(annee)
     df["bailleur_nom"] = [bailleurs.get(c) for c in df["bailleur_code"]]
     df["reservataire_nom"] = [
-        None if c is None or pd.isna(c) else reservataires.get(c) for c in df["reservataire_code"]
+        (NOM_NON_RESERVE if controle == "PRIORITAIRES_SOUS_25" else None)
+        if c is None or pd.isna(c) else reservataires.get(c)
+        for c, controle in zip(df["reservataire_code"], df["controle"])
     ]
     df["message"] = [
         _message(ligne, int(annee), bailleurs, reservataires, epcis, communes)

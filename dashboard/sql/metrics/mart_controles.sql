@@ -1,4 +1,4 @@
--- requires: int_droits_conventions, int_mad, int_mad_rattachees
+-- requires: int_droits_conventions, int_mad, int_mad_rattachees, int_mad_attribuees
 -- Mart: the anomalies of year $annee (DOMAIN §4.7), one row each, never hidden:
 --   TAUX_FLUX_SUP_100   Σ taux_flux > 100 % for a bailleur in a département            (erreur)
 --   ETAT_SUP_30         ETAT + ETAT_AGENTS > 30 %                                      (erreur)
@@ -13,6 +13,18 @@
 --                       a quarter it should have reported: quarters 1..$trimestre_max, or
 --                       when NULL up to the latest quarter of $annee holding any MAD; only
 --                       quarters ended on $aujourd_hui                                  (erreur)
+--   PRIORITAIRES_SOUS_25 at T4 (when quarter 4 is among the quarters due, as above), a bailleur x
+--                       réservataire of a type with the 25 % target of CCH L.441-1
+--                       (ACTION_LOGEMENT, COMMUNE, EPCI, DEPARTEMENT, REGION, AUTRE), or a
+--                       bailleur's own non-reserved dwellings (categorie NON_RESERVE,
+--                       reservataire_code NULL), whose baux signés of the year went less than
+--                       25 % to publics prioritaires (DOMAIN §4.9): the baux of the bilan at T4
+--                       in the view 'mad' (MAD dated in $annee whose issue is BAIL_SIGNE), keyed
+--                       as in the bilan (int_mad_attribuees); a bail whose flag is unknown stays
+--                       in the denominator. Exactly 25 % is not flagged. valeur = the share in
+--                       percent, nombre = the baux signés, nombre_prioritaires and
+--                       nombre_inconnus their flag true / unknown; departement = the one
+--                       département of those baux, NULL when they span several  (avertissement)
 -- Rates: a convention's taux_flux, or for one without (droits acquis) its droits as a share of
 -- its perimeter's flux when known (taux_effectif). Sums are taken where conventions overlap: for
 -- each perimeter of the bailleur's conventions in the département (the département itself, each
@@ -98,6 +110,29 @@ mad_par_trimestre AS (
     WHERE compte_mad
     GROUP BY ALL
 ),
+baux_annee AS (
+    -- the baux signés of the year in the bilan's view 'mad' at T4, with their key
+    SELECT bailleur_code, reservataire_code, type_reservataire, departement, public_prioritaire
+    FROM int_mad_attribuees
+    WHERE compte_mad AND issue = 'BAIL_SIGNE'
+      AND type_reservataire IN ('ACTION_LOGEMENT', 'COMMUNE', 'EPCI', 'DEPARTEMENT', 'REGION',
+                                'AUTRE')
+    UNION ALL
+    SELECT bailleur_code, NULL, 'NON_RESERVE', departement, public_prioritaire
+    FROM int_mad
+    WHERE compte_mad AND issue = 'BAIL_SIGNE' AND categorie = 'NON_RESERVE'
+),
+prioritaires AS (
+    SELECT
+        bailleur_code, reservataire_code, type_reservataire,
+        CASE WHEN count(DISTINCT departement) = 1 THEN min(departement) END AS departement,
+        count(*) AS baux,
+        count(*) FILTER (WHERE public_prioritaire) AS baux_prioritaires,
+        count(*) FILTER (WHERE public_prioritaire IS NULL) AS baux_inconnus
+    FROM baux_annee
+    WHERE (SELECT max(trimestre) FROM quarters_attendus) = 4
+    GROUP BY bailleur_code, reservataire_code, type_reservataire
+),
 sans_convention AS (
     SELECT
         bailleur_code,
@@ -116,39 +151,46 @@ sans_convention AS (
 SELECT controle, 'erreur' AS niveau, bailleur_code, NULL::VARCHAR AS reservataire_code,
        departement, NULL::INTEGER AS trimestre, zone_type AS perimetre_type,
        zone_code AS perimetre_code, valeur, seuil, NULL::BIGINT AS nombre,
-       NULL::VARCHAR AS exemples
+       NULL::VARCHAR AS exemples, NULL::BIGINT AS nombre_prioritaires,
+       NULL::BIGINT AS nombre_inconnus
 FROM pires
 UNION ALL
 SELECT 'COLLECTIVITE_SUP_20', 'avertissement', bailleur_code, reservataire_code, departement,
-       NULL, perimetre_type, perimetre_code, taux_effectif, 20.0, NULL, NULL
+       NULL, perimetre_type, perimetre_code, taux_effectif, 20.0, NULL, NULL, NULL, NULL
 FROM conv
 WHERE type_reservataire IN ('COMMUNE', 'EPCI', 'DEPARTEMENT', 'REGION')
   AND taux_effectif > 20.0 + 1e-9
 UNION ALL
 SELECT 'SIGNEE_SANS_DATE', 'erreur', bailleur_code, reservataire_code, departement,
-       NULL, perimetre_type, perimetre_code, NULL, NULL, NULL, NULL
+       NULL, perimetre_type, perimetre_code, NULL, NULL, NULL, NULL, NULL, NULL
 FROM conv
 WHERE statut = 'SIGNEE' AND date_signature IS NULL
 UNION ALL
 SELECT 'MAD_SANS_CONVENTION', 'erreur', bailleur_code, reservataire_code, departement,
-       NULL, NULL, NULL, NULL, NULL, nombre, exemples
+       NULL, NULL, NULL, NULL, NULL, nombre, exemples, NULL, NULL
 FROM sans_convention
 UNION ALL
 SELECT 'DROITS_ESTIMES', 'avertissement', bailleur_code, reservataire_code, departement,
-       NULL, perimetre_type, perimetre_code, droits_annuels, NULL, NULL, NULL
+       NULL, perimetre_type, perimetre_code, droits_annuels, NULL, NULL, NULL, NULL, NULL
 FROM conv
 WHERE methode = 'ASSIETTE' AND NOT flux_connu AND source = 'convention'
 UNION ALL
 SELECT 'DROITS_INCONNUS', 'erreur', bailleur_code, reservataire_code, departement,
-       NULL, perimetre_type, perimetre_code, NULL, NULL, NULL, NULL
+       NULL, perimetre_type, perimetre_code, NULL, NULL, NULL, NULL, NULL, NULL
 FROM conv
 WHERE source = 'manquant'
 UNION ALL
 SELECT 'BAILLEUR_SANS_MAD', 'erreur', a.bailleur_code, NULL, a.departement,
-       q.trimestre, NULL, NULL, NULL, NULL, 0, NULL
+       q.trimestre, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL
 FROM (SELECT DISTINCT bailleur_code, departement FROM conv) AS a
 CROSS JOIN quarters_attendus AS q
 LEFT JOIN mad_par_trimestre AS m
     ON m.bailleur_code = a.bailleur_code AND m.departement = a.departement
    AND m.trimestre = q.trimestre
 WHERE m.n IS NULL
+UNION ALL
+SELECT 'PRIORITAIRES_SOUS_25', 'avertissement', bailleur_code, reservataire_code, departement,
+       NULL, NULL, NULL, 100.0 * baux_prioritaires / baux, 25.0, baux, NULL, baux_prioritaires,
+       baux_inconnus
+FROM prioritaires
+WHERE 4 * baux_prioritaires < baux
