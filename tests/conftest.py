@@ -41,6 +41,7 @@ TABLES = (
     "journal_imports", "journal_annulations", "quarantaine", "remplacements",
     "archive_communes", "archive_epci", "archive_conventions", "archive_parc",
     "archive_mises_a_disposition", "archive_documents_epci",
+    "reservataires", "correspondances", "journal_correspondances", "profils_entetes",
 )
 
 # ------------------------------------------------------------------------------- the store
