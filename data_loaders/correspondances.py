@@ -121,9 +121,10 @@ _CODE = re.compile(r"-?[0-9]+([.,][0-9]+)?")
 
 
 def lire_fichier(source: str | os.PathLike | bytes, nom_fichier: str | None = None
-                 ) -> tuple[list[Definition], list[str]]:
-    """The definitions of a correspondences file (and remarks on columns read but not used);
-    FichierRejete with every faulty line."""
+                 ) -> tuple[list[Definition], list[Erreur], list[str]]:
+    """The definitions of a correspondences file, the errors of its lines (checked again with
+    the definitions' own by `definir`), and remarks on columns read but not used.
+    FichierRejete when the file itself cannot be read."""
     from data_loaders.reading import _decoder, _separateur
 
     if isinstance(source, (bytes, bytearray)):
@@ -174,26 +175,26 @@ def lire_fichier(source: str | os.PathLike | bytes, nom_fichier: str | None = No
                                           valeurs["reservataire_code"].upper(),
                                           valeurs.get("nom") or None, numero,
                                           valeurs.get("type_reservataire") or None))
-    if erreurs:
-        raise FichierRejete(erreurs)
-    if not definitions:
+    if not definitions and not erreurs:
         raise FichierRejete([Erreur(None, None, None, "Aucune correspondance dans le fichier.")])
-    return definitions, remarques
+    return definitions, erreurs, remarques
 
 
 def importer_fichier(con: duckdb.DuckDBPyConnection, source, nom_fichier: str | None = None, *,
                      utilisateur: str | None = None,
                      habilitation: Habilitation | None = None) -> Resultat:
     """Set every correspondence of a file (all or nothing)."""
-    definitions, remarques = lire_fichier(source, nom_fichier)
-    resultat = definir(con, definitions, utilisateur=utilisateur, habilitation=habilitation)
+    definitions, erreurs, remarques = lire_fichier(source, nom_fichier)
+    resultat = definir(con, definitions, utilisateur=utilisateur, habilitation=habilitation,
+                       erreurs=erreurs)
     resultat.remarques = remarques
     return resultat
 
 
 def definir(con: duckdb.DuckDBPyConnection, definitions: list[Definition], *,
             origine: str = MANUELLE, utilisateur: str | None = None,
-            habilitation: Habilitation | None = None) -> Resultat:
+            habilitation: Habilitation | None = None,
+            erreurs: list[Erreur] | None = None) -> Resultat:
     """Set correspondences in one transaction: check them all (unknown code, a value given two
     identities, rows that would contradict their convention), then write, re-attach the rows
     and journal. FichierRejete (nothing written) on the first check that fails."""
@@ -204,15 +205,16 @@ def definir(con: duckdb.DuckDBPyConnection, definitions: list[Definition], *,
     with verrou_ecriture(con):
         cur = con.cursor()
         try:
-            return _definir(cur, definitions, origine, utilisateur)
+            return _definir(cur, definitions, origine, utilisateur, erreurs or [])
         finally:
             cur.close()
 
 
-def _definir(cur, definitions: list[Definition], origine: str, utilisateur: str) -> Resultat:
+def _definir(cur, definitions: list[Definition], origine: str, utilisateur: str,
+             erreurs: list[Erreur]) -> Resultat:
     connues = {r[0]: r[1] for r in cur.execute(
         "SELECT reservataire_code, type_reservataire FROM reservataires").fetchall()}
-    erreurs: list[Erreur] = []
+    erreurs = list(erreurs)
     vues: dict[tuple[str, str], Definition] = {}
     a_creer: dict[str, str] = {}
     for d in definitions:
@@ -252,7 +254,7 @@ def _definir(cur, definitions: list[Definition], origine: str, utilisateur: str)
                                       "pour créer un réservataire Autre, donnez aussi son nom "
                                       "(colonne nom)"))
     if erreurs:
-        raise FichierRejete(erreurs)
+        raise FichierRejete(sorted(erreurs, key=lambda e: e.ligne or 0))
     types = connues | {code: "AUTRE" for code in a_creer}
     maintenant = datetime.now()
     resultat = Resultat(identites_creees=sorted(a_creer))
