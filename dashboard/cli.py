@@ -11,14 +11,23 @@ import argparse
 import importlib
 import sys
 
-COMMAND_MODULES = (
-    "dashboard.commands.donnees",   # init, import, imports, rollback
-    "dashboard.commands.reservataires",  # reservataires, correspondances
-    "dashboard.commands.bilans",    # bilan, hors-flux, controles
-    "dashboard.commands.signatures",  # signatures
-    "dashboard.commands.exports",     # export bilan-annuel, export bilan-trimestriel
-    "dashboard.commands.orientation",  # orienter
-)
+# The module of each command: only the module of the command run is imported (an import does
+# not pay for pandas' formatting, the charts and plotly); help and usage errors import them all.
+COMMANDES = {
+    "init": "dashboard.commands.donnees",
+    "import": "dashboard.commands.donnees",
+    "imports": "dashboard.commands.donnees",
+    "rollback": "dashboard.commands.donnees",
+    "reservataires": "dashboard.commands.reservataires",
+    "correspondances": "dashboard.commands.reservataires",
+    "bilan": "dashboard.commands.bilans",
+    "hors-flux": "dashboard.commands.bilans",
+    "controles": "dashboard.commands.bilans",
+    "signatures": "dashboard.commands.signatures",
+    "export": "dashboard.commands.exports",
+    "orienter": "dashboard.commands.orientation",
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDES.values()))
 
 
 # argparse's own messages, in French (argparse looks its strings up through `argparse._`).
@@ -57,20 +66,25 @@ class _FrenchParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog} : erreur d'utilisation : {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of the command `argv` names (its first word)."""
     parser = _FrenchParser(
         prog="python -m dashboard",
         description="Gestion en flux des réservations de logements sociaux : données et bilans.",
     )
     sub = parser.add_subparsers(dest="commande", metavar="COMMANDE", parser_class=_FrenchParser)
     sub.required = True
-    for name in COMMAND_MODULES:
+    premier = next((a for a in (argv or []) if not a.startswith("-")), None)
+    modules = [COMMANDES[premier]] if premier in COMMANDES else COMMAND_MODULES
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

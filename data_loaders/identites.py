@@ -387,13 +387,17 @@ def resoudre_table(cur: duckdb.DuckDBPyConnection, jeu_nom: str, norm: str,
         cles = ("bailleur_code", "reservataire_code", "reservataire_nom", "type_reservataire",
                 "departement", "perimetre_type", "perimetre_cle")
         source = f"SELECT {', '.join(cles)} FROM {norm}"
+        compte = "count(*)"
     else:
-        cles = ("bailleur_code", "reservataire_code", "departement", "categorie")
+        # The lines that count are those of the flux: an unresolved value elsewhere is kept as
+        # written (its réservataire counts nowhere), so only flux lines are reported.
+        cles = ("bailleur_code", "reservataire_code", "departement")
         source = (f"SELECT n.bailleur_code, n.reservataire_code, c.departement, n.categorie "
                   f"FROM {norm} n LEFT JOIN communes c ON c.code_insee = n.code_insee")
+        compte = "count(*) FILTER (WHERE categorie = 'FLUX')"
     tuples = cur.execute(
-        f"SELECT {', '.join(cles)}, count(*) FROM ({source}) "
-        f"WHERE reservataire_code IS NOT NULL GROUP BY ALL ORDER BY count(*) DESC").fetchall()
+        f"SELECT {', '.join(cles)}, {compte} FROM ({source}) "
+        f"WHERE reservataire_code IS NOT NULL GROUP BY ALL ORDER BY 4 DESC").fetchall()
     noms = len(tuples) <= DISTINCTS_MAX_NOMS
     lignes_res = []
     bilan = Bilan()
@@ -407,7 +411,7 @@ def resoudre_table(cur: duckdb.DuckDBPyConnection, jeu_nom: str, norm: str,
             bailleur, valeur, nom, typ, dep, ptype, pcle = valeurs
             r = referentiel.resoudre_convention(bailleur or "", valeur, nom, typ, dep, ptype, pcle)
         else:
-            bailleur, valeur, dep, categorie = valeurs
+            bailleur, valeur, dep = valeurs
             r = referentiel.resoudre(bailleur, valeur, dep, noms)
         erreur = r.erreur
         if r.code is None and erreur is None:
@@ -417,8 +421,8 @@ def resoudre_table(cur: duckdb.DuckDBPyConnection, jeu_nom: str, norm: str,
                 # error (validation); which réservataire it means cannot be told.
                 lignes_res.append((*valeurs, None, None))
                 continue
-            if jeu_nom != "conventions" and categorie != "FLUX":
-                # Outside the flux the réservataire does not count: kept as written.
+            if lignes == 0:
+                # Only outside the flux (MAD): kept as written, no error (see the view).
                 lignes_res.append((*valeurs, None, None))
                 continue
             entree = non_resolus.setdefault(valeur, [0, dep])
@@ -456,30 +460,48 @@ def resoudre_table(cur: duckdb.DuckDBPyConnection, jeu_nom: str, norm: str,
 
 
 def _ecrire_resolutions(cur, norm: str, cles: tuple[str, ...], lignes_res: list) -> None:
+    import pandas as pd
+
     res = f"res_{uuid.uuid4().hex[:12]}"
-    typ = {"perimetre_cle": "VARCHAR"}
-    colonnes = ", ".join(f"{c} {typ.get(c, 'VARCHAR')}" for c in cles)
-    cur.execute(f"CREATE TEMP TABLE {res} ({colonnes}, _code VARCHAR, _erreur VARCHAR)")
-    if lignes_res:
-        cur.executemany(f"INSERT INTO {res} VALUES ({', '.join('?' * (len(cles) + 2))})",
-                        lignes_res)
-    if "categorie" in cles:
+    cadre = pd.DataFrame(lignes_res, columns=[*cles, "_code", "_erreur"], dtype=object)
+    cur.register(f"{res}_df", cadre)
+    try:
+        casts = ", ".join(f"{c}::VARCHAR AS {c}" for c in [*cles, "_code", "_erreur"])
+        cur.execute(f"CREATE TEMP TABLE {res} AS SELECT {casts} FROM {res}_df")
+    finally:
+        cur.unregister(f"{res}_df")
+    erreur = "r._erreur"
+    if "perimetre_cle" not in cles:        # MAD: the département of the line's commune
         jointure = (f"LEFT JOIN communes c ON c.code_insee = n.code_insee "
                     f"LEFT JOIN {res} r ON r.bailleur_code IS NOT DISTINCT FROM n.bailleur_code "
                     "AND r.reservataire_code = n.reservataire_code "
-                    "AND r.departement IS NOT DISTINCT FROM c.departement "
-                    "AND r.categorie IS NOT DISTINCT FROM n.categorie")
+                    "AND r.departement IS NOT DISTINCT FROM c.departement")
+        # Outside the flux an unresolved value is no error: its réservataire counts nowhere.
+        erreur = ("CASE WHEN r._code IS NULL AND n.categorie IS DISTINCT FROM 'FLUX' "
+                  "THEN NULL ELSE r._erreur END")
     else:
         jointure = f"LEFT JOIN {res} r ON " + " AND ".join(
             f"r.{c} IS NOT DISTINCT FROM n.{c}" if c != "reservataire_code"
             else "r.reservataire_code = n.reservataire_code" for c in cles)
+    # A view under the table's own name (the table renamed beneath it): the lines are not
+    # copied again, each later query joins the few resolved tuples on the way.
+    cur.execute(f"ALTER TABLE {norm} RENAME TO {norm}_n")
     cur.execute(
-        f"CREATE TEMP TABLE {norm}_r AS SELECT n.* REPLACE (r._code AS reservataire_code), "
-        f"n.reservataire_code AS reservataire_valeur, r._erreur AS reservataire_erreur "
-        f"FROM {norm} n {jointure}")
-    cur.execute(f"DROP TABLE {norm}")
-    cur.execute(f"ALTER TABLE {norm}_r RENAME TO {norm}")
-    cur.execute(f"DROP TABLE {res}")
+        f"CREATE TEMP VIEW {norm} AS SELECT n.* REPLACE (r._code AS reservataire_code), "
+        f"n.reservataire_code AS reservataire_valeur, {erreur} AS reservataire_erreur "
+        f"FROM {norm}_n n {jointure}")
+
+
+def supprimer(cur: duckdb.DuckDBPyConnection, norm: str) -> None:
+    """Drop a normalised table, or the view `resoudre_table` put in its place and what is
+    beneath it."""
+    vue = cur.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND temporary",
+                      [norm]).fetchone()[0]
+    if vue:
+        cur.execute(f"DROP VIEW {norm}")
+        cur.execute(f"DROP TABLE {norm}_n")
+    else:
+        cur.execute(f"DROP TABLE {norm}")
 
 
 def enregistrer(cur: duckdb.DuckDBPyConnection, bilan: Bilan, utilisateur: str,

@@ -322,7 +322,7 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
                 and compter(cur, jeu, norm, aujourd_hui) == 0):
             rapport.erreurs = []
         else:
-            cur.execute(f"DROP TABLE {norm}")
+            identites.supprimer(cur, norm)
             normaliser(cur, jeu, lecture.table, corr, norm)
             if referentiel is not None:
                 referentiel.creees.clear()
