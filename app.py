@@ -48,6 +48,8 @@ pages = {
     "Données": [
         st.Page("pages/importer.py", title="Importer des données",
                 icon=":material/upload_file:", url_path="importer"),
+        st.Page("pages/reservataires.py", title="Réservataires et correspondances",
+                icon=":material/link:", url_path="reservataires"),
     ],
 }
 st.navigation(pages, position="hidden" if presentation.actif() else "sidebar").run()

@@ -6,18 +6,14 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 
 import streamlit as st
 
+from dashboard import referentiel
 from dashboard import vocabulaire as voc
 from dashboard.exports import csv_excel
 from dashboard.habilitations import DroitsInsuffisants
-from dashboard.ui import etat
+from dashboard.ui import etat, imports
+from dashboard.ui import reservataires as resa
 from dashboard.ui.authentification import habilitation, habilitation_actuelle
 from dashboard.ui.connexion import connexion
-from dashboard.ui.imports import (
-    afficher_correspondance,
-    afficher_detection,
-    afficher_journal,
-    afficher_rapport,
-)
 from dashboard.ui.texte import texte_brut
 from data_loaders import REJETE, AnnulationImpossible, annuler, importer, journal
 
@@ -57,52 +53,64 @@ else:
     fichier = None
 
 
-SANS_DROITS = ("Vous n'êtes plus connecté, ou vos droits ont changé : action refusée. "
-               "Rechargez la page.")
+def _importer(contenu: bytes, nom: str, mapping, feuille, partiel: bool, manuel: bool) -> None:
+    imports.lancer_import(con, st.session_state[etat.IMPORT_TYPE], contenu, nom, mapping, feuille,
+                          partiel, manuel)
 
 
-def _importer(contenu: bytes, nom: str, mapping, feuille, partiel: bool) -> None:
-    """Button callback: the real import, whose report is shown once on the next run. The rights
-    are those of now, not of the run that drew the button."""
+def _resoudre(contenu: bytes, nom: str, mapping, feuille, partiel: bool, manuel: bool,
+              importer_ensuite: bool, valeurs: list[str], bailleurs: list[str],
+              autres: dict[str, str]) -> None:
+    """Button callback: save the réservataires chosen, then (when the file has no other error)
+    import it. The rights are those of now."""
     droits = habilitation_actuelle()
     if droits is None:
-        st.session_state[etat.IMPORT_REFUS] = SANS_DROITS
+        st.session_state[etat.IMPORT_REFUS] = imports.SANS_DROITS
         return
-    try:
-        rapport = importer(con, st.session_state[etat.IMPORT_TYPE], contenu, nom,
-                           mapping=mapping, feuille=feuille, partiel=partiel,
-                           habilitation=droits)
-    except DroitsInsuffisants as exc:
-        st.session_state[etat.IMPORT_REFUS] = str(exc)
-        return
-    st.session_state[etat.IMPORT_DERNIER_RAPPORT] = rapport
-    st.cache_data.clear()   # figures computed on the old data are stale
+    fait, message = resa.enregistrer(con, resa.choix_faits(valeurs), bailleurs, autres, droits)
+    st.session_state[etat.IMPORT_RESOLUTION_MESSAGE] = ("succes" if fait else "erreur", message)
+    if fait and importer_ensuite:
+        _importer(contenu, nom, mapping, feuille, partiel, manuel)
 
 
 refus = st.session_state.pop(etat.IMPORT_REFUS, None)
 if refus is not None:
     st.error(texte_brut(refus))
+resolution = st.session_state.pop(etat.IMPORT_RESOLUTION_MESSAGE, None)
+if resolution is not None:
+    (st.success if resolution[0] == "succes" else st.error)(texte_brut(resolution[1]))
 dernier = st.session_state.pop(etat.IMPORT_DERNIER_RAPPORT, None)
 if dernier is not None:
-    afficher_rapport(dernier, titre="Résultat de l'import")
+    imports.afficher_rapport(dernier, titre="Résultat de l'import")
+profil = st.session_state.pop(etat.IMPORT_PROFIL_MESSAGE, None)
+if profil is not None:
+    st.info(profil, icon=":material/bookmark_added:")
 
 if types_permis and fichier is None:
     st.info("Choisissez le type de données puis déposez un fichier pour le vérifier.")
 elif fichier is not None and dernier is None:
     contenu = fichier.getvalue()
-    mapping = mapping_fichier.getvalue() if mapping_fichier is not None else None
+    identifiant = imports.identifiant_fichier(contenu, fichier.name, type_donnees)
+    manuel = imports.mapping_manuel(identifiant)
+    mapping = manuel if manuel is not None else (
+        mapping_fichier.getvalue() if mapping_fichier is not None else None)
     apercu = importer(con, type_donnees, contenu, fichier.name, mapping=mapping, feuille=feuille,
                       partiel=partiel, simulation=True, habilitation=hab)
-    afficher_detection(apercu)
-    afficher_correspondance(apercu)
-    afficher_rapport(apercu, titre="Vérification")
+    imports.afficher_detection(apercu)
+    imports.afficher_correspondance(apercu)
+    imports.associer_colonnes(apercu, identifiant)
+    imports.afficher_rapport(apercu, titre="Vérification")
     if apercu.erreurs:
         st.download_button("Télécharger le rapport de vérification (CSV)",
                            csv_excel(apercu.erreurs_frame()),
                            file_name=f"verification_{fichier.name}.csv", mime="text/csv")
+    arguments = (contenu, fichier.name, mapping, feuille, partiel, manuel is not None)
+    importer_ensuite = resa.importable_une_fois_resolu(apercu, partiel)
+    resa.etape_resolution(apercu, referentiel.lister(con), resa.bailleurs_du_fichier(apercu, hab),
+                          importer_ensuite, sur_clic=_resoudre,
+                          args=(*arguments, importer_ensuite))
     st.button("Importer", type="primary", disabled=apercu.statut == REJETE,
-              key=etat.IMPORT_BOUTON, on_click=_importer,
-              args=(contenu, fichier.name, mapping, feuille, partiel))
+              key=etat.IMPORT_BOUTON, on_click=_importer, args=arguments)
 
 
 def _annuler(import_id: int) -> None:
@@ -110,7 +118,7 @@ def _annuler(import_id: int) -> None:
     are those of now, not of the run that drew the button."""
     droits = habilitation_actuelle()
     if droits is None:
-        st.session_state[etat.ANNULATION_MESSAGE] = ("erreur", SANS_DROITS)
+        st.session_state[etat.ANNULATION_MESSAGE] = ("erreur", imports.SANS_DROITS)
         return
     try:
         st.session_state[etat.ANNULATION_MESSAGE] = (
@@ -125,7 +133,7 @@ st.subheader("Journal des imports")
 annulation = st.session_state.pop(etat.ANNULATION_MESSAGE, None)
 if annulation is not None:
     (st.success if annulation[0] == "succes" else st.error)(texte_brut(annulation[1]))
-afficher_journal(journal(con))
+imports.afficher_journal(journal(con))
 if hab.peut_annuler:
     with st.expander("Annuler un import"):
         st.caption("L'import annulé est retiré ; celui qu'il avait remplacé redevient en vigueur.")

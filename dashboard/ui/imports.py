@@ -1,14 +1,26 @@
-"""Drawing an import report and the import journal (Importer des données page)."""
+"""Drawing an import report and the import journal (Importer des données page); the columns
+matched by hand, and the real import (with the profile of headers it saves)."""
 
 from __future__ import annotations
+
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import vocabulaire as voc
 from dashboard.formatting import nombre
+from dashboard.habilitations import DroitsInsuffisants
+from dashboard.store import verrou_ecriture
+from dashboard.ui import etat
+from dashboard.ui.authentification import habilitation_actuelle
 from dashboard.ui.texte import texte_brut
-from data_loaders import IMPORTE, INCHANGE, RapportImport
+from data_loaders import IMPORTE, INCHANGE, JEUX, RapportImport, importer, profils
+
+# The option of a column select that takes no header of the file.
+AUCUNE = "\x00aucune"
+SANS_DROITS = ("Vous n'êtes plus connecté, ou vos droits ont changé : action refusée. "
+               "Rechargez la page.")
 
 
 def afficher_detection(rapport: RapportImport) -> None:
@@ -26,8 +38,13 @@ def afficher_detection(rapport: RapportImport) -> None:
 
 
 def afficher_correspondance(rapport: RapportImport) -> None:
+    if rapport.profil_applique:
+        st.info("Correspondance des colonnes reprise du profil enregistré (les mêmes en-têtes "
+                "ont déjà été associés à la main).", icon=":material/bookmark:")
     if rapport.correspondance is None:
         return
+    for phrase in rapport.correspondance.avertissements():
+        st.warning(texte_brut(phrase))
     with st.expander("Correspondance des colonnes", expanded=False):
         df = rapport.correspondance_frame()
         df["en_tete"] = df["en_tete"].fillna("— absente —")
@@ -80,3 +97,138 @@ def afficher_journal(df: pd.DataFrame) -> None:
         "lignes_rejetees": st.column_config.NumberColumn("Rejetées", format="localized"),
         "statut": "Statut", "utilisateur": "Par", "horodatage": "Le",
         "annule_par": "Annulé par", "annule_le": "Annulé le"})
+
+
+# ------------------------------------------------------------------ columns matched by hand
+
+
+def identifiant_fichier(contenu: bytes, nom: str, type_donnees: str) -> str:
+    """What a matching by hand belongs to: this content, under this name, as this dataset."""
+    return f"{type_donnees}|{nom}|{hashlib.sha256(contenu).hexdigest()}"
+
+
+def mapping_manuel(identifiant: str) -> dict[str, str] | None:
+    """The matching applied by hand to this file, if any (another file forgets it)."""
+    manuel = st.session_state.get(etat.IMPORT_MAPPING_MANUEL)
+    if manuel and manuel["fichier"] == identifiant:
+        return manuel["mapping"]
+    return None
+
+
+def _cle_colonne(nom: str) -> str:
+    return etat.PREFIXE_IMPORT_COLONNE + nom
+
+
+def _appliquer_colonnes(identifiant: str, type_donnees: str, entetes: list[str]) -> None:
+    """Form callback: the headers chosen become the explicit mapping of this file (a header
+    chosen for two columns is refused)."""
+    choisis = {col.nom: st.session_state.get(_cle_colonne(col.nom))
+               for col in JEUX[type_donnees].colonnes}
+    mapping = {nom: h for nom, h in choisis.items() if h and h != AUCUNE and h in entetes}
+    vus: dict[str, list[str]] = {}
+    for nom, h in mapping.items():
+        vus.setdefault(h, []).append(JEUX[type_donnees].colonne(nom).nom_affiche)
+    doubles = {h: noms for h, noms in vus.items() if len(noms) > 1}
+    if doubles:
+        st.session_state[etat.IMPORT_COLONNES_MESSAGE] = " ".join(
+            f"L'en-tête « {h} » est choisi pour plusieurs colonnes ("
+            + ", ".join(f"« {n} »" for n in noms) + ") : une colonne du fichier n'en alimente "
+            "qu'une." for h, noms in doubles.items())
+        return
+    st.session_state[etat.IMPORT_MAPPING_MANUEL] = {"fichier": identifiant, "mapping": mapping}
+
+
+def _revenir_automatique() -> None:
+    st.session_state.pop(etat.IMPORT_MAPPING_MANUEL, None)
+
+
+def associer_colonnes(rapport: RapportImport, identifiant: str) -> None:
+    """« Associer les colonnes à la main »: one select per column of the dataset, whose options
+    are the file's headers (with a few of their values), preselected with the matching in
+    use; applying it checks the file again with that mapping."""
+    lecture = rapport.lecture
+    if lecture is None or not lecture.entetes:
+        return
+    jeu = JEUX[rapport.type_donnees]
+    manuel = mapping_manuel(identifiant)
+    if rapport.correspondance is not None:
+        preselection = dict(rapport.correspondance.entetes)
+    else:
+        preselection = dict(manuel or {})
+    # The selects show the matching in use: set again whenever it changes (new file, mapping
+    # applied), never while the person is choosing.
+    signature = (identifiant, tuple(sorted(preselection.items())))
+    if st.session_state.get(etat.IMPORT_COLONNES_INITIALES) != signature:
+        for col in jeu.colonnes:
+            h = preselection.get(col.nom)
+            st.session_state[_cle_colonne(col.nom)] = h if h in lecture.entetes else AUCUNE
+        st.session_state[etat.IMPORT_COLONNES_INITIALES] = signature
+
+    exemples = rapport.exemples or {}
+
+    def libelle(h: str) -> str:
+        if h == AUCUNE:
+            return "— aucune —"
+        valeurs = exemples.get(h) or []
+        return f"{h} (ex. : {', '.join(valeurs)})" if valeurs else f"{h} (vide)"
+
+    manquante = rapport.correspondance is None
+    with st.expander("Associer les colonnes à la main", expanded=manquante or manuel is not None):
+        st.caption("Pour chaque colonne attendue, choisissez l'en-tête du fichier qui la contient "
+                   "(entre parenthèses, des valeurs du fichier). Une colonne laissée à « — aucune "
+                   "— » est reconnue automatiquement si un en-tête lui correspond par son nom. "
+                   "Une fois le fichier importé, cette correspondance est enregistrée : les "
+                   "prochains fichiers avec les mêmes en-têtes seront lus de la même façon.")
+        message = st.session_state.pop(etat.IMPORT_COLONNES_MESSAGE, None)
+        if message:
+            st.error(texte_brut(message))
+        options = [AUCUNE, *lecture.entetes]
+        with st.form(etat.IMPORT_COLONNES_FORMULAIRE, border=False):
+            grille = st.columns(2)
+            for i, col in enumerate(jeu.colonnes):
+                nom = col.nom_affiche[:1].upper() + col.nom_affiche[1:]
+                grille[i % 2].selectbox(
+                    f"{nom}{' (obligatoire)' if col.obligatoire else ''}", options=options,
+                    format_func=libelle, key=_cle_colonne(col.nom))
+            st.form_submit_button("Appliquer cette correspondance", type="primary",
+                                  key=etat.IMPORT_COLONNES_BOUTON, on_click=_appliquer_colonnes,
+                                  args=(identifiant, rapport.type_donnees,
+                                        list(lecture.entetes)))
+        if manuel is not None:
+            st.button("Revenir à la correspondance automatique",
+                      key=etat.IMPORT_COLONNES_AUTOMATIQUE, on_click=_revenir_automatique)
+
+
+# ------------------------------------------------------------------------- the real import
+
+
+def lancer_import(con, type_donnees: str, contenu: bytes, nom: str, mapping, feuille,
+                  partiel: bool, manuel: bool) -> None:
+    """Button callback: the real import, whose report is shown once on the next run. The rights
+    are those of now, not of the run that drew the button. A matching made by hand that led to
+    an import is saved as the profile of these headers."""
+    droits = habilitation_actuelle()
+    if droits is None:
+        st.session_state[etat.IMPORT_REFUS] = SANS_DROITS
+        return
+    try:
+        rapport = importer(con, type_donnees, contenu, nom, mapping=mapping, feuille=feuille,
+                           partiel=partiel, habilitation=droits)
+    except DroitsInsuffisants as exc:
+        st.session_state[etat.IMPORT_REFUS] = str(exc)
+        return
+    st.session_state[etat.IMPORT_DERNIER_RAPPORT] = rapport
+    st.cache_data.clear()   # figures computed on the old data are stale
+    if manuel and rapport.statut == IMPORTE and rapport.correspondance is not None:
+        bailleurs = sorted({str(b) for b in rapport.apercu["bailleur_code"].dropna().unique()}
+                           if rapport.apercu is not None
+                           and "bailleur_code" in rapport.apercu.columns else set())
+        with verrou_ecriture(con):
+            profils.enregistrer(con, type_donnees, list(rapport.lecture.entetes),
+                                dict(rapport.correspondance.entetes),
+                                bailleurs[0] if len(bailleurs) == 1 else None,
+                                droits.utilisateur)
+        st.session_state[etat.IMPORT_PROFIL_MESSAGE] = (
+            "Correspondance des colonnes enregistrée : les prochains fichiers avec les mêmes "
+            "en-têtes seront lus de la même façon.")
+        st.session_state.pop(etat.IMPORT_MAPPING_MANUEL, None)
