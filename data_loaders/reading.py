@@ -322,9 +322,9 @@ def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str,
     if lignes_apres > LIGNES_MAX:
         raise FichierRejete([Erreur(None, None, nombre(lignes_apres),
                                     f"Fichier trop long : {nombre(lignes_apres)} lignes sous la "
-                                    f"ligne d'en-têtes, {nombre(LIGNES_MAX)} au plus. "
-                                    "Découpez-le (par année par exemple) et importez chaque "
-                                    "partie.")])
+                                    "ligne d'en-têtes, au-delà de la limite de "
+                                    f"{nombre(LIGNES_MAX)} lignes de données. Découpez-le (par "
+                                    "année par exemple) et importez chaque partie.")])
     lignes_physiques = ligne_entetes + lignes_apres
     regulier = (texte_sans_fin.find("\n\n", fin_entetes) < 0
                 and texte_sans_fin.find("\n\r\n", fin_entetes) < 0)
@@ -747,7 +747,7 @@ def _lire_excel(cur, data: bytes, table: str, feuille: str | None,
                 jeu: Jeu | None = None) -> Lecture:
     import openpyxl
 
-    _verifier_parties(data)
+    survols = _verifier_parties(data)
     try:
         classeur = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a broken file
@@ -769,8 +769,9 @@ def _lire_excel(cur, data: bytes, table: str, feuille: str | None,
         # Rows as wide as their own cells, not as the declared dimension (which may be wrong,
         # or hostile: A1:XFD1048576), and no padding rows after the last one.
         ws.reset_dimensions()
-        xml = _XmlFeuille(data, getattr(ws, "_worksheet_path", None))
-        xml.survoler(nom_feuille)
+        chemin_xml = getattr(ws, "_worksheet_path", None)
+        xml = _XmlFeuille(data, chemin_xml)
+        xml.survoler(nom_feuille, survols.get((chemin_xml or "").lstrip("/")))
         sans_valeur: list[tuple[str, str]] = []
         rangees = _rangees_lisibles(ws, xml, nom_feuille, sans_valeur)
         tete: list[tuple[int, list]] = []
@@ -886,14 +887,13 @@ def _enchainer(tampon: list, rangees):
 def _trop_de_lignes(nom_feuille: str, declarees: int | None = None,
                     plage: str | None = None) -> Erreur:
     if declarees is not None:
-        debut = (f"Feuille « {nom_feuille} » trop longue : elle déclare {nombre(declarees)} "
-                 f"lignes (plage {plage})")
+        quoi = (f"elle déclare {nombre(declarees)} lignes (plage {plage}), au-delà de la limite "
+                f"de {nombre(LIGNES_MAX)} lignes de données")
     else:
-        debut = (f"Feuille « {nom_feuille} » trop longue : plus de {nombre(LIGNES_MAX)} lignes "
-                 "de données")
+        quoi = f"elle dépasse la limite de {nombre(LIGNES_MAX)} lignes de données"
     return Erreur(None, None, plage,
-                  f"{debut}, {nombre(LIGNES_MAX)} lignes de données au plus. Découpez le fichier "
-                  "(par année par exemple) et importez chaque partie.")
+                  f"Feuille « {nom_feuille} » trop longue : {quoi}. Découpez le fichier (par "
+                  "année par exemple) et importez chaque partie.")
 
 
 def _choisir_feuille(classeur, jeu: Jeu | None):
@@ -937,33 +937,58 @@ def _verifier_dimension(ws, nom_feuille: str) -> None:
         raise FichierRejete([_trop_de_lignes(nom_feuille, derniere, plage)])
 
 
-def _verifier_parties(data: bytes) -> None:
+def _verifier_parties(data: bytes) -> dict[str, "_Survol"]:
     """Refuse a workbook whose parts, once decompressed, exceed the limits — read from the
     archive's directory, before anything is decompressed (a 4 MB workbook can hold a sheet of
-    1.5 GB). Python's zipfile never yields more than a part's declared size."""
+    1.5 GB; Python's zipfile never yields more than a part's declared size). A sheet without
+    a declared dimension is read whole by openpyxl as soon as the workbook is opened: such
+    sheets are surveyed first (rows counted, refused beyond the limit); returns their survey
+    {part path: _Survol}."""
     import zipfile
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
             noms = _noms_des_feuilles(z)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return   # openpyxl will say the workbook is unreadable
-    for info in infos:
-        feuille = info.filename.startswith("xl/worksheets/")
-        limite = TAILLE_DECOMPRESSEE_MAX if feuille else TAILLE_PARTIE_MAX
-        if info.file_size <= limite:
-            continue
-        if feuille:
-            nom = noms.get(info.filename)
-            quoi = f"la feuille « {nom} »" if nom else f"la feuille {info.filename}"
-        else:
-            quoi = f"la partie {info.filename}"
-        raise FichierRejete([Erreur(None, None, _octets_lisibles(info.file_size),
-                                    f"Classeur trop volumineux une fois décompressé : {quoi} "
-                                    f"occupe {_octets_lisibles(info.file_size)}, "
-                                    f"{_octets_lisibles(limite)} au plus. Découpez le fichier "
-                                    "(par année par exemple) et importez chaque partie.")])
+            for info in infos:
+                feuille = info.filename.startswith("xl/worksheets/")
+                limite = TAILLE_DECOMPRESSEE_MAX if feuille else TAILLE_PARTIE_MAX
+                if info.file_size <= limite:
+                    continue
+                if feuille:
+                    nom = noms.get(info.filename)
+                    quoi = f"la feuille « {nom} »" if nom else f"la feuille {info.filename}"
+                else:
+                    quoi = f"la partie {info.filename}"
+                raise FichierRejete([Erreur(None, None, _octets_lisibles(info.file_size),
+                                            f"Classeur trop volumineux une fois décompressé : "
+                                            f"{quoi} occupe {_octets_lisibles(info.file_size)}, "
+                                            "au-delà de la limite de "
+                                            f"{_octets_lisibles(limite)}. Découpez le fichier "
+                                            "(par année par exemple) et importez chaque "
+                                            "partie.")])
+            survols = {}
+            for info in infos:
+                nom_partie = info.filename
+                if (nom_partie.startswith("xl/worksheets/") and nom_partie.endswith(".xml")
+                        and not _a_une_dimension(z, nom_partie)):
+                    survols[nom_partie] = _survoler(z, nom_partie,
+                                                    noms.get(nom_partie, nom_partie))
+            return survols
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError):
+        return {}   # openpyxl will say the workbook is unreadable
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b")
+_DONNEES = re.compile(rb"<(?:\w+:)?sheetData\b")
+
+
+def _a_une_dimension(z, chemin: str) -> bool:
+    """Whether the sheet declares its dimension before its data (in its first 64 KiB)."""
+    with z.open(chemin) as f:
+        debut = f.read(64 * 1024)
+    dimension, donnees = _DIMENSION.search(debut), _DONNEES.search(debut)
+    return dimension is not None and (donnees is None or dimension.start() < donnees.start())
 
 
 def _noms_des_feuilles(z) -> dict[str, str]:
@@ -1057,59 +1082,76 @@ _FUSION = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)([0-9]+)(?::([
 _FORMULE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
+@dataclass
+class _Survol:
+    """What one pass over a sheet's XML found."""
+
+    formules: bool = False
+    fusions: list[tuple[str, int, str, int]] = field(default_factory=list)   # (A, 1, H, 1)
+    rangees: int = 0
+
+
+def _survoler(z, chemin: str, nom_feuille: str) -> _Survol:
+    """One pass over a sheet's XML, 1 MiB at a time: merged ranges, formulas, and the rows
+    counted — refused as soon as they are more than the limit allows."""
+    limite = LIGNES_MAX + LIGNES_ENTETE_MAX
+    survol = _Survol()
+    with z.open(chemin) as f:
+        reste = b""
+        while True:
+            bloc = f.read(1 << 20)
+            if not bloc:
+                return survol
+            # Row tags (<row …> or <x:row …>); the few bytes kept from the last block are too
+            # short to hold a whole tag, so none is counted twice.
+            queue = reste[-4:]
+            survol.rangees += ((queue[-3:] + bloc).count(b"<row")
+                               + (queue + bloc).count(b":row ") + (queue + bloc).count(b":row>"))
+            if survol.rangees > limite:
+                raise FichierRejete([_trop_de_lignes(nom_feuille)])
+            tampon = reste + bloc
+            if not survol.formules and (b"<f" in tampon or b":f" in tampon):
+                survol.formules = _FORMULE.search(tampon) is not None
+            if b"mergeCell" in tampon:
+                for m in _FUSION.finditer(tampon):
+                    if m.end() > len(reste):      # not already seen in the last block
+                        col1, l1, col2, l2 = (g.decode() if g else None for g in m.groups())
+                        if col2 is not None and (col1, l1) != (col2, l2):
+                            survol.fusions.append((col1, int(l1), col2, int(l2)))
+            reste = tampon[-512:]
+
+
 class _XmlFeuille:
     """The raw XML of a worksheet, for what openpyxl's read-only mode does not give: merged
     cells, whether some cells hold formulas, how many rows it has. Read in one streamed pass
-    (`survoler`), never decompressed whole: a small hostile workbook can hold gigabytes of XML."""
+    (`_survoler`), never decompressed whole: a small hostile workbook can hold gigabytes of XML."""
 
     def __init__(self, data: bytes, chemin: str | None):
         self.data, self.chemin = data, chemin
-        self._formules = False
-        self._fusions: list[tuple[str, int, str, int]] = []
+        self._survol = _Survol()
 
-    def survoler(self, nom_feuille: str) -> None:
-        """One pass over the sheet's XML, 1 MiB at a time: merged ranges, formulas, and the
-        rows counted — refused as soon as they are more than the limit allows."""
+    def survoler(self, nom_feuille: str, deja: _Survol | None = None) -> None:
+        """Survey the sheet (or take the survey already made: `deja`)."""
         import zipfile
 
+        if deja is not None:
+            self._survol = deja
+            return
         if not self.chemin:
             return
-        limite = LIGNES_MAX + LIGNES_ENTETE_MAX
-        rangees = 0
         try:
-            with zipfile.ZipFile(io.BytesIO(self.data)) as z, z.open(self.chemin.lstrip("/")) as f:
-                reste = b""
-                while True:
-                    bloc = f.read(1 << 20)
-                    if not bloc:
-                        return
-                    # Row tags (<row …> or <x:row …>); the few bytes kept from the last block
-                    # are too short to hold a whole tag, so none is counted twice.
-                    queue = reste[-4:]
-                    rangees += ((queue[-3:] + bloc).count(b"<row")
-                                + (queue + bloc).count(b":row ") + (queue + bloc).count(b":row>"))
-                    if rangees > limite:
-                        raise FichierRejete([_trop_de_lignes(nom_feuille)])
-                    tampon = reste + bloc
-                    if not self._formules and (b"<f" in tampon or b":f" in tampon):
-                        self._formules = _FORMULE.search(tampon) is not None
-                    if b"mergeCell" in tampon:
-                        for m in _FUSION.finditer(tampon):
-                            if m.end() > len(reste):      # not already seen in the last block
-                                col1, l1, col2, l2 = (g.decode() if g else None
-                                                      for g in m.groups())
-                                if col2 is not None and (col1, l1) != (col2, l2):
-                                    self._fusions.append((col1, int(l1), col2, int(l2)))
-                    reste = tampon[-512:]
+            with zipfile.ZipFile(io.BytesIO(self.data)) as z:
+                self._survol = _survoler(z, self.chemin.lstrip("/"), nom_feuille)
         except (KeyError, zipfile.BadZipFile, OSError, EOFError):
             return
 
     def fusions(self, numero: int) -> list[str]:
         """References of the merged ranges that cross row `numero` (e.g. "A1:H1")."""
-        return [f"{c1}{l1}:{c2}{l2}" for c1, l1, c2, l2 in self._fusions if l1 <= numero <= l2]
+        return [f"{c1}{l1}:{c2}{l2}" for c1, l1, c2, l2 in self._survol.fusions
+                if l1 <= numero <= l2]
 
     def a_des_formules(self) -> bool:
-        return self._formules
+        return self._survol.formules
 
     def formules(self, nom_feuille: str) -> dict[tuple[int, int], str]:
         """{(row, 0-based column): formula} of the sheet."""
