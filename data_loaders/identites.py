@@ -371,6 +371,7 @@ class Bilan:
     """What the resolution of one file found, for the report."""
 
     non_resolus: list[dict] = field(default_factory=list)      # valeur, lignes, suggestions
+    bailleurs_par_valeur: dict[str, list[str]] = field(default_factory=dict)  # of non_resolus
     automatiques: list[dict] = field(default_factory=list)     # valeur, reservataire_code, lignes
     creees: list[Identite] = field(default_factory=list)
     # (bailleur, valeur, code, origine, lignes) to save as correspondences when written
@@ -427,6 +428,9 @@ def resoudre_table(cur: duckdb.DuckDBPyConnection, jeu_nom: str, norm: str,
                 continue
             entree = non_resolus.setdefault(valeur, [0, dep])
             entree[0] += lignes
+            deja = bilan.bailleurs_par_valeur.setdefault(valeur, [])
+            if bailleur and bailleur not in deja:
+                deja.append(bailleur)
             erreur = (f"réservataire « {valeur} » non reconnu : ni correspondance pour ce "
                       "bailleur, ni code ni nom du référentiel des réservataires. Indiquez à "
                       "quel réservataire il correspond (page « Importer des données », ou "
@@ -507,7 +511,8 @@ def supprimer(cur: duckdb.DuckDBPyConnection, norm: str) -> None:
 def enregistrer(cur: duckdb.DuckDBPyConnection, bilan: Bilan, utilisateur: str,
                 maintenant: datetime | None = None) -> None:
     """Inside the import's transaction: the identities created by conventions and the
-    correspondences the file declared or that resolved automatically (journalled)."""
+    correspondences the file declared or that resolved automatically (journalled), each
+    written once, in a few set-based statements."""
     maintenant = maintenant or datetime.now()
     for i in bilan.creees:
         cur.execute(
@@ -515,13 +520,29 @@ def enregistrer(cur: duckdb.DuckDBPyConnection, bilan: Bilan, utilisateur: str,
             "(SELECT 1 FROM reservataires WHERE reservataire_code = ?)",
             [i.code, i.nom, i.type_reservataire, i.territoire, ref.ORIGINE_CONVENTION,
              utilisateur, maintenant, i.code])
-    for bailleur, valeur, code, origine, lignes in bilan.a_enregistrer:
-        existe = cur.execute("SELECT 1 FROM correspondances WHERE bailleur_code = ? AND cle = ?",
-                             [bailleur, cle(valeur)]).fetchone()
-        if existe:
-            continue
-        cur.execute("INSERT INTO correspondances VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [bailleur, valeur, cle(valeur), code, origine, utilisateur, maintenant])
-        cur.execute("INSERT INTO journal_correspondances VALUES "
-                    "(nextval('seq_correspondance'), ?, ?, NULL, ?, ?, ?, ?, ?)",
-                    [bailleur, valeur, code, origine, lignes, utilisateur, maintenant])
+    if not bilan.a_enregistrer:
+        return
+    import pandas as pd
+
+    nouvelles = pd.DataFrame(
+        [(b, v, cle(v), c, o, n) for b, v, c, o, n in bilan.a_enregistrer],
+        columns=["bailleur_code", "valeur", "cle", "reservataire_code", "origine", "lignes"],
+        dtype=object)
+    vue = f"corr_{uuid.uuid4().hex[:12]}"
+    cur.register(vue, nouvelles)
+    try:
+        cur.execute(f"""CREATE TEMP TABLE {vue}_t AS
+            SELECT bailleur_code::VARCHAR AS bailleur_code, valeur::VARCHAR AS valeur,
+                   cle::VARCHAR AS cle, reservataire_code::VARCHAR AS reservataire_code,
+                   origine::VARCHAR AS origine, lignes::INTEGER AS lignes
+            FROM {vue} n ANTI JOIN correspondances c
+                ON c.bailleur_code = n.bailleur_code AND c.cle = n.cle""")
+    finally:
+        cur.unregister(vue)
+    cur.execute(f"INSERT INTO correspondances SELECT bailleur_code, valeur, cle, "
+                f"reservataire_code, origine, $u, $t FROM {vue}_t",
+                {"u": utilisateur, "t": maintenant})
+    cur.execute(f"INSERT INTO journal_correspondances SELECT nextval('seq_correspondance'), "
+                f"bailleur_code, valeur, NULL, reservataire_code, origine, lignes, $u, $t "
+                f"FROM {vue}_t ORDER BY bailleur_code, cle", {"u": utilisateur, "t": maintenant})
+    cur.execute(f"DROP TABLE {vue}_t")

@@ -27,7 +27,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:      # pandas is imported when a frame is asked for: an import does not pay
+    import pandas as pd  # for it at start (python -m dashboard import)
 
 from dashboard.referentiel import assurer_territoires
 from dashboard.habilitations import BAILLEUR, ETAT, Habilitation, utilisateur_local
@@ -118,7 +121,8 @@ class RapportImport:
     lecture: Lecture | None = None
     correspondance: Correspondance | None = None
     remplaces: list[int] = field(default_factory=list)
-    apercu: pd.DataFrame | None = None        # first normalised rows, for the preview
+    # First normalised rows, for the preview: (columns, rows), a frame through `apercu`.
+    lignes_apercu: tuple[list[str], list[tuple]] | None = None
     type_suggere: str | None = None           # another kind these headers fit, if rejected
     # Réservataires (DOMAIN §3.6): each value not resolved {valeur, lignes, suggestions}, each
     # resolved by the referential's codes or names {valeur, reservataire_code, lignes}, the
@@ -131,6 +135,10 @@ class RapportImport:
     # A few values of each column of the file (header -> values), to match columns by hand.
     exemples: dict[str, list[str]] = field(default_factory=dict)
     profil_applique: bool = False             # the headers were matched by a saved profile
+    bailleurs_du_fichier: list[str] = field(default_factory=list)
+    # For each unresolved réservataire value, the bailleurs whose lines hold it (to set their
+    # correspondences): {valeur: [bailleur_code, …]}.
+    bailleurs_par_valeur: dict[str, list[str]] = field(default_factory=dict)
 
     def ajouter_avertissements(self) -> None:
         """Put the sentence on unresolved réservataires after the report's message."""
@@ -150,15 +158,27 @@ class RapportImport:
             "reservataires_resolus_automatiquement": self.reservataires_resolus_automatiquement,
         }
 
-    def erreurs_frame(self) -> pd.DataFrame:
+    @property
+    def apercu(self) -> "pd.DataFrame | None":
+        """The first normalised rows of the file (the preview), as a frame."""
+        if self.lignes_apercu is None:
+            return None
+        import pandas as pd
+
+        colonnes, lignes = self.lignes_apercu
+        return pd.DataFrame(lignes, columns=colonnes)
+
+    def erreurs_frame(self) -> "pd.DataFrame":
         """The errors, with the file's own header beside each canonical column."""
+        import pandas as pd
+
         df = pd.DataFrame([e.as_dict() for e in self.erreurs],
                           columns=["ligne", "colonne", "valeur", "message"])
         entetes = self.correspondance.entetes if self.correspondance else {}
         df.insert(2, "en_tete", df["colonne"].map(lambda c: entetes.get(c, "")))
         return df
 
-    def correspondance_frame(self) -> pd.DataFrame:
+    def correspondance_frame(self) -> "pd.DataFrame":
         """Which header of the file feeds each column of the dataset."""
         jeu = JEUX[self.type_donnees]
         entetes = self.correspondance.entetes if self.correspondance else {}
@@ -168,6 +188,8 @@ class RapportImport:
             "obligatoire": col.obligatoire,
             "en_tete": entetes.get(col.nom),
         } for col in jeu.colonnes]
+        import pandas as pd
+
         return pd.DataFrame(lignes)
 
 
@@ -339,8 +361,12 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
             _rapporter_resolution(rapport, resolution, cur, err if rapport.erreurs else None)
         lignes_en_erreur = {e.ligne for e in rapport.erreurs}
         rapport.lignes_rejetees = len(lignes_en_erreur)
-        rapport.apercu = cur.execute(
-            f"SELECT * FROM {norm} ORDER BY _ligne LIMIT {APERCU_LIGNES}").df()
+        apercu = cur.execute(f"SELECT * FROM {norm} ORDER BY _ligne LIMIT {APERCU_LIGNES}")
+        rapport.lignes_apercu = ([d[0] for d in apercu.description], apercu.fetchall())
+        if "bailleur_code" in jeu.noms:
+            rapport.bailleurs_du_fichier = [r[0] for r in cur.execute(
+                f"SELECT DISTINCT bailleur_code FROM {norm} WHERE bailleur_code IS NOT NULL "
+                "ORDER BY 1").fetchall()]
         if rapport.erreurs:
             cur.execute(f"CREATE TEMP TABLE {valides} AS SELECT n.* FROM {norm} n "
                         f"ANTI JOIN {err} e ON e._ligne = n._ligne")
@@ -443,7 +469,7 @@ def _exemples(cur, lecture: Lecture, nombre: int = 3) -> dict[str, list[str]]:
     listes = cur.execute(
         "SELECT " + ", ".join(f"list(DISTINCT c{i}) FILTER (WHERE c{i} IS NOT NULL)"
                               for i in range(len(lecture.entetes)))
-        + f" FROM (SELECT * FROM {lecture.table} ORDER BY _ligne LIMIT 200)").fetchone()
+        + f" FROM (SELECT * FROM {lecture.table} LIMIT 200)").fetchone()
     return {h: [str(v)[:40] for v in (valeurs or [])[:nombre]]
             for h, valeurs in zip(lecture.entetes, listes)}
 
@@ -453,6 +479,7 @@ def _rapporter_resolution(rapport: RapportImport, resolution: identites.Bilan, c
     """The réservataires of the file in the report (and a sentence naming the unresolved ones,
     put before the report's message)."""
     rapport.reservataires_non_resolus = resolution.non_resolus
+    rapport.bailleurs_par_valeur = resolution.bailleurs_par_valeur
     rapport.reservataires_resolus_automatiquement = resolution.automatiques
     rapport.reservataires_crees = [
         {"reservataire_code": i.code, "nom": i.nom, "type_reservataire": i.type_reservataire}
@@ -671,7 +698,7 @@ def _annuler(con: duckdb.DuckDBPyConnection, import_id: int, utilisateur: str) -
     return message
 
 
-def journal(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def journal(con: duckdb.DuckDBPyConnection) -> "pd.DataFrame":
     """The import journal, most recent first."""
     cur = con.cursor()
     try:
@@ -685,7 +712,7 @@ def journal(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         cur.close()
 
 
-def quarantaine(con: duckdb.DuckDBPyConnection, import_id: int | None = None) -> pd.DataFrame:
+def quarantaine(con: duckdb.DuckDBPyConnection, import_id: int | None = None) -> "pd.DataFrame":
     cur = con.cursor()
     try:
         where = "WHERE import_id = ?" if import_id is not None else ""
