@@ -9,6 +9,8 @@ bind their parameters and return pandas DataFrames (undefined values as NaN, nev
 - ``bilan_conventions(...)``, ``total(...)`` — the same at the convention grain / in one row
 - ``hors_flux(con, annee, trimestre, par, periode="cumul", filtres=None)`` — §4.5
 - ``controles(con, annee, trimestre=None, filtres=None, aujourd_hui=None)`` — §4.7
+- ``detail(con, annee, trimestre, par=None, cle=None, vue="mad", periode="cumul", filtres=None)``
+  — the MAD behind one figure of the bilan, one row each (as many as its mises_a_disposition)
 - for the pages (``tableau_de_bord``): ``annees_disponibles``, ``periode_par_defaut``,
   ``options_filtres``, ``fraicheur``, ``entonnoir``, ``cumuls``, ``bilan_croise``, ``bilan_top``,
   ``assiette``
@@ -36,6 +38,7 @@ from dashboard.metrics.indicateurs import (
 )
 from dashboard.metrics.cache import vider_cache
 from dashboard.metrics.controles import COLONNES_CONTROLES, CONTROLES, controles
+from dashboard.metrics.detail import COLONNES_DETAIL, COLONNES_DETAIL_SUPPLEMENTAIRES, detail
 from dashboard.metrics.filtres import SANS_CONVENTION, Filtres
 from dashboard.metrics.hors_flux import AXES_HORS_FLUX, COLONNES_HORS_FLUX, hors_flux
 from dashboard.metrics.libelles import LIBELLE_NON_VENTILE, NON_VENTILE
@@ -88,6 +91,8 @@ __all__ = [
     "GROUPES_TYPES",
     "OPTIONS",
     "COLONNES_CONTROLES",
+    "COLONNES_DETAIL",
+    "COLONNES_DETAIL_SUPPLEMENTAIRES",
     "COLONNES_HORS_FLUX",
     "CONTROLES",
     "COLONNES_BILAN",
@@ -107,6 +112,7 @@ __all__ = [
     "bilan_top",
     "controles",
     "cumuls",
+    "detail",
     "documents_epci",
     "documents_par_departement",
     "entonnoir",
