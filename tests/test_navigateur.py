@@ -60,6 +60,7 @@ PAGES = [
     ("orientation", "Orientation d'un logement libéré", "Orientation d'un logement libéré"),
     ("bilans-annuels", "Bilans annuels réservataires", "Bilans annuels réservataires"),
     ("importer", "Importer des données", "Importer des données"),
+    ("reservataires", "Réservataires et correspondances", "Réservataires et correspondances"),
 ]
 NAVIGATION = [libelle for _, libelle, _ in PAGES]
 

@@ -197,7 +197,7 @@ def test_import_csv_erreurs_listees_puis_import(base):
                           "OLS01;;ALS\n")
     assert [e.value for e in at.error] == ["Fichier rejeté : rien n'a été enregistré. 1 erreur :"]
     assert _lignes(_tableau(at, "message"), "ligne", "colonne", "valeur", "message") == [
-        (3, "valeur", None, "valeur obligatoire manquante (valeur)")]
+        (3, "valeur", "", "valeur obligatoire manquante (valeur)")]
 
     _importer_fichier(at, "bailleur_code;valeur;reservataire_code\n"
                           "OLS01;Contingent CAF;CAF-99\n"

@@ -74,7 +74,9 @@ def afficher_rapport(rapport: RapportImport, titre: str) -> None:
         sur = (f" sur {nombre(rapport.lignes_rejetees)} ligne(s)"
                if rapport.lignes_rejetees else "")
         st.markdown(f"**{nombre(len(rapport.erreurs))} erreur(s)**{sur} :")
-        st.dataframe(rapport.erreurs_frame(), hide_index=True, column_config={
+        erreurs = rapport.erreurs_frame()
+        erreurs["valeur"] = erreurs["valeur"].fillna("")     # an empty cell, not « None »
+        st.dataframe(erreurs, hide_index=True, column_config={
             "ligne": st.column_config.NumberColumn("Ligne", format="%d"),
             "colonne": "Colonne", "en_tete": "En-tête du fichier", "valeur": "Valeur lue",
             "message": st.column_config.TextColumn("Problème", width="large")})

@@ -318,7 +318,7 @@ def erreurs_fichier(exc: FichierRejete) -> pd.DataFrame:
 
 
 def tableau_erreurs(df: pd.DataFrame) -> None:
-    st.dataframe(df, hide_index=True, column_config={
+    st.dataframe(df.fillna({"valeur": ""}), hide_index=True, column_config={
         "ligne": st.column_config.NumberColumn("Ligne", format="%d"), "colonne": "Colonne",
         "valeur": "Valeur lue", "message": st.column_config.TextColumn("Problème",
                                                                          width="large")})
