@@ -26,6 +26,7 @@ COMMANDES = {
     "signatures": "dashboard.commands.signatures",
     "export": "dashboard.commands.exports",
     "orienter": "dashboard.commands.orientation",
+    "detail": "dashboard.commands.detail",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDES.values()))
 

@@ -125,3 +125,134 @@ def libelle_cle(con: duckdb.DuckDBPyConnection, par: str, cle: str) -> str:
     """The label of key ``cle`` of axis ``par``, as the bilan's rows name it (``Préfet des
     Bouches-du-Rhône``, ``Non ventilé``, ``T2 2025``…; the code when nothing names it)."""
     return libelles(con, par, [cle])[0]
+
+
+# --- for people (the CLI's table, the page, its downloads) ---------------------------------------
+
+# The columns people read, in the page's order, with their French headings.
+EN_TETES_DETAIL = {
+    "date_mise_a_disposition": "Date de mise à disposition",
+    "bailleur": "Bailleur",
+    "reference": "Référence",
+    "commune": "Commune",
+    "epci": "EPCI",
+    "reservataire": "Réservataire",
+    "reservataire_valeur": "Réservataire (tel qu'écrit)",
+    "categorie": "Catégorie",
+    "issue": "Issue",
+    "date_bail": "Date du bail",
+    "typologie": "Typologie",
+    "financement": "Financement",
+    "qpv": "QPV",
+    "public_prioritaire": "Public prioritaire",
+    "convention": "Convention",
+}
+
+
+def _oui_non(valeur) -> str | None:
+    if valeur is None or valeur is pd.NA or (isinstance(valeur, float) and valeur != valeur):
+        return None
+    return "Oui" if bool(valeur) else "Non"
+
+
+def _nom_et_code(nom, code) -> str | None:
+    if code is None:
+        return None
+    return f"{nom} ({code})" if nom and nom != code else str(code)
+
+
+def lisible(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``detail`` for people: the columns of ``EN_TETES_DETAIL`` (still under their
+    codes; ``formatting.formater_tableau`` writes the dates), codes as their French labels and
+    names with their codes (``Marseille (13055)``, ``Préfet des Bouches-du-Rhône (ETAT-13)``),
+    flags as Oui / Non (None when not given), the EPCI of a commune without one « Non ventilé »."""
+    from dashboard import vocabulaire as voc
+    from dashboard.metrics.libelles import LIBELLE_NON_VENTILE
+
+    sortie = pd.DataFrame(index=df.index)
+    sortie["date_mise_a_disposition"] = df["date_mise_a_disposition"]
+    sortie["bailleur"] = [_nom_et_code(n, c) for n, c in zip(df["bailleur_nom"],
+                                                             df["bailleur_code"])]
+    sortie["reference"] = df["reference"]
+    sortie["commune"] = [_nom_et_code(n, c) for n, c in zip(df["commune_nom"], df["code_insee"])]
+    sortie["epci"] = [n if n else (s if s else LIBELLE_NON_VENTILE)
+                      for n, s in zip(df["epci_nom"], df["epci_siren"])]
+    sortie["reservataire"] = [_nom_et_code(n, c) for n, c in zip(df["reservataire_nom"],
+                                                                 df["reservataire_code"])]
+    sortie["reservataire_valeur"] = df["reservataire_valeur"]
+    sortie["categorie"] = [voc.CATEGORIES.get(c, c) for c in df["categorie"]]
+    sortie["issue"] = [voc.ISSUES.get(c, c) for c in df["issue"]]
+    sortie["date_bail"] = df["date_bail"]
+    sortie["typologie"] = [None if c is None else voc.TYPOLOGIES.get(c, c)
+                           for c in df["typologie"]]
+    sortie["financement"] = [None if c is None else voc.FINANCEMENTS.get(c, c)
+                             for c in df["financement"]]
+    sortie["qpv"] = [_oui_non(v) for v in df["qpv"]]
+    sortie["public_prioritaire"] = [_oui_non(v) for v in df["public_prioritaire"]]
+    sortie["convention"] = df["convention"]
+    for col in sortie.columns:
+        if col not in _DATES:
+            sortie[col] = sortie[col].astype(object)
+    return sortie.reset_index(drop=True)
+
+
+NOMS_AXES_DETAIL = {
+    "reservataire": "Réservataire",
+    "type_reservataire": "Type de réservataire",
+    "bailleur": "Bailleur",
+    "departement": "Département",
+    "epci": "EPCI",
+    "trimestre": "Trimestre",
+}
+
+
+def intitule(par: str | None, cle: str | None, libelle: str | None = None) -> str:
+    """Which figure, in French: ``Réservataire Préfet des Bouches-du-Rhône (ETAT-13)``,
+    ``EPCI Non ventilé``, ``Trimestre T2 2025``, ``Toute la sélection`` without an axis."""
+    if par is None:
+        return "Toute la sélection"
+    from dashboard.metrics.libelles import NON_VENTILE
+
+    nom = libelle if libelle is not None else cle
+    avec_code = (nom != cle and cle not in (NON_VENTILE, NON_RENSEIGNE)
+                 and par in ("reservataire", "bailleur", "departement", "epci"))
+    texte = f"{nom} ({cle})" if avec_code else str(nom)
+    return f"{NOMS_AXES_DETAIL[par]} {texte}"
+
+
+def fenetre(annee: int, trimestre: int, periode: str = "cumul", par: str | None = None,
+            cle: str | None = None) -> str:
+    """The window the figure counts: ``au 30/06/2025`` (year-to-date), ``T2 2025 (du 01/04/2025
+    au 30/06/2025)``; on the axis 'trimestre', the dates of the key's own quarter."""
+    from dashboard.calendrier import debut_trimestre, fin_trimestre
+    from dashboard.formatting import date_fr
+
+    if par == "trimestre" and cle:
+        # the heading already names the quarter (« Trimestre T1 2025 »): its dates only
+        _, _, q = str(cle).partition("-T")
+        if q in ("1", "2", "3", "4"):
+            return (f"du {date_fr(debut_trimestre(annee, int(q)))} au "
+                    f"{date_fr(fin_trimestre(annee, int(q)))}")
+    if periode == "trimestre":
+        return (f"T{trimestre} {annee} (du {date_fr(debut_trimestre(annee, trimestre))} au "
+                f"{date_fr(fin_trimestre(annee, trimestre))})")
+    return f"au {date_fr(fin_trimestre(annee, trimestre))}"
+
+
+def decompte(nombre_lignes: int, vue: str = "mad") -> str:
+    """``1 234 mises à disposition``, or in the view 'baux' ``12 baux signés (par date de
+    bail)``."""
+    from dashboard.formatting import accord
+
+    if vue == "baux":
+        return accord(nombre_lignes, "bail signé", "baux signés") + " (par date de bail)"
+    return accord(nombre_lignes, "mise à disposition", "mises à disposition")
+
+
+def titre_detail(par: str | None, cle: str | None, libelle: str | None, annee: int,
+                 trimestre: int, nombre_lignes: int, vue: str = "mad",
+                 periode: str = "cumul") -> str:
+    """« Réservataire Préfet des Bouches-du-Rhône (ETAT-13) — au 30/06/2025 — 1 234 mises à
+    disposition »: the heading of the rows behind a figure (page and command line)."""
+    return " — ".join([intitule(par, cle, libelle), fenetre(annee, trimestre, periode, par, cle),
+                       decompte(nombre_lignes, vue)])
