@@ -31,6 +31,7 @@ import io
 import os
 import re
 import tempfile
+import unicodedata
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -425,8 +426,6 @@ _NOMBRE = re.compile(r"^[+-]?\d[\d\s\u00a0\u202f]*([.,]\d+)?\s*%?$")
 
 
 def _plier(texte: str) -> str:
-    import unicodedata
-
     decompose = unicodedata.normalize("NFKD", texte)
     return "".join(c for c in decompose if not unicodedata.combining(c)).lower().strip()
 
@@ -937,7 +936,7 @@ def _verifier_dimension(ws, nom_feuille: str) -> None:
         raise FichierRejete([_trop_de_lignes(nom_feuille, derniere, plage)])
 
 
-def _verifier_parties(data: bytes) -> dict[str, "_Survol"]:
+def _verifier_parties(data: bytes) -> dict[str, _Survol]:
     """Refuse a workbook whose parts, once decompressed, exceed the limits — read from the
     archive's directory, before anything is decompressed (a 4 MB workbook can hold a sheet of
     1.5 GB; Python's zipfile never yields more than a part's declared size). A sheet without

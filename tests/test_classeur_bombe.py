@@ -18,10 +18,9 @@ import struct
 import zlib
 from pathlib import Path
 
-import pytest
+from conftest import importer, instantane
 from openpyxl import Workbook
 
-from conftest import importer, instantane
 from data_loaders import reading
 
 NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'

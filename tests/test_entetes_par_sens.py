@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import importer, instantane
 
-from conftest import erreurs, importer, instantane
 from data_loaders import FichierRejete
 from data_loaders.headers import associer, mots, reconnaissance
 from data_loaders.specs import JEUX

@@ -12,8 +12,17 @@ from datetime import date
 
 import duckdb
 import pytest
+from conftest import (
+    MAD_COLONNES,
+    dt,
+    erreurs,
+    importer,
+    instantane,
+    mad,
+    tableau,
+    texte_csv,
+)
 
-from conftest import MAD_COLONNES, dt, erreurs, importer, instantane, mad, tableau, texte_csv
 from data_loaders.reading import choisir_entetes, est_total, lire
 from data_loaders.specs import JEUX
 
