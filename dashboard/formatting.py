@@ -227,6 +227,9 @@ def date_fr(valeur, vide: str = VIDE) -> str:
     return valeur.strftime("%d/%m/%Y")
 
 
+_GENRES_DTYPE = {"b": "texte", "i": "entier", "u": "entier", "f": "decimal", "M": "date"}
+
+
 def genre(colonne: str, serie: pd.Series) -> str:
     """``fraction``, ``pourcent``, ``entier``, ``decimal``, ``date`` or ``texte``."""
     if colonne in FRACTIONS:
@@ -235,14 +238,11 @@ def genre(colonne: str, serie: pd.Series) -> str:
         return "pourcent"
     if colonne in ENTIERS:
         return "entier"
-    if pd.api.types.is_bool_dtype(serie):
-        return "texte"
-    if pd.api.types.is_integer_dtype(serie):
-        return "entier"
-    if pd.api.types.is_float_dtype(serie):
-        return "decimal"
-    if pd.api.types.is_datetime64_any_dtype(serie):
-        return "date"
+    # by the dtype's kind (numpy and pandas' nullable dtypes alike): b bool, i/u integers,
+    # f floats, M datetimes (naive or not); the others are text unless they hold dates
+    genre_dtype = _GENRES_DTYPE.get(getattr(serie.dtype, "kind", "O"))
+    if genre_dtype:
+        return genre_dtype
     if serie.dtype == object:
         premiers = serie.dropna()
         if len(premiers) and all(isinstance(v, date) for v in premiers.head(20)):
