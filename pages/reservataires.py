@@ -15,7 +15,6 @@ from dashboard.ui import reservataires as resa
 from dashboard.ui.authentification import habilitation
 from dashboard.ui.connexion import connexion
 from dashboard.ui.texte import texte_brut
-from data_loaders import correspondances
 
 st.title("Réservataires et correspondances")
 st.caption("Chaque réservataire a une seule identité, quel que soit le nom que lui donnent les "

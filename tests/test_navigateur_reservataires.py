@@ -91,5 +91,46 @@ def test_premier_depot_reservataires_identifies_puis_import(page_locale):
         choisir(page, "Bailleur", "OLS01")
         attendre_streamlit(page)
         expect(page.get_by_text("2 correspondances.", exact=True)).to_be_visible()
-        page.get_by_role("heading", name="Correspondances des bailleurs").scroll_into_view_if_needed()
+        page.get_by_role("heading", name="Correspondances des bailleurs"
+                         ).scroll_into_view_if_needed()
         capture("correspondances")
+
+
+# An export whose date header no rule recognises.
+EXPORT_JOUR = (
+    "Code bailleur;N° de référence;Jour d'orientation;Code INSEE;Catégorie;Contingent\n"
+    "OLS01;NAV-J1;15/03/2023;13055;Flux réservataire;ALS\n"
+    "OLS01;NAV-J2;16/03/2023;04070;Mutation interne;\n").encode("utf-8")
+
+
+def test_colonnes_associees_a_la_main(page_locale):
+    page, url = page_locale
+    with Captures(page, "colonnes_a_la_main") as capture:
+        page.goto(url + "/importer")
+        verifier_page(page, "Importer des données")
+        choisir(page, "Type de données", "Mises à disposition")
+        attendre_streamlit(page)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+            files=[{"name": "export_jour.csv", "mimeType": "text/csv", "buffer": EXPORT_JOUR}])
+        expect(page.get_by_text(re.compile(r"^Fichier rejeté : Colonne obligatoire"))
+               ).to_be_visible()
+        verifier_page(page, "Importer des données")
+        date = page.get_by_role("combobox", name="Date de mise à disposition (obligatoire)",
+                                exact=True)
+        date.scroll_into_view_if_needed()
+        capture("rejete")
+        choisir(page, "Date de mise à disposition (obligatoire)",
+                "Jour d'orientation (ex. : 15/03/2023, 16/03/2023)")
+        page.get_by_role("button", name="Appliquer cette correspondance").click()
+        expect(page.get_by_text("Prêt à importer 2 ligne(s).", exact=True)).to_be_visible()
+        verifier_page(page, "Importer des données")
+        expect(date).to_have_value("Jour d'orientation (ex. : 15/03/2023, 16/03/2023)")
+        date.scroll_into_view_if_needed()
+        capture("applique")
+        page.get_by_role("button", name="Importer", exact=True).click()
+        expect(page.get_by_text(re.compile(r"^Import n° \d+ : 2 ligne\(s\) importée\(s\)\.$"))
+               ).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^Correspondance des colonnes enregistrée"))
+               ).to_be_visible()
+        verifier_page(page, "Importer des données")
+        capture("importe")

@@ -323,3 +323,18 @@ def test_colonnes_ressemblantes_signalees(page):
     assert [w.value for w in page.warning] == [
         "La colonne « Date d orientation » ressemble à « date de mise à disposition » mais n'a "
         "pas été utilisée (la colonne « Date MAD » a été retenue)."]
+
+
+def test_titre_et_total_du_fichier_dits(page):
+    fichier = ("Export des mises à disposition — mars 2025\n"
+               + ENTETE_RESA
+               + "OLS01;R1;15/03/2025;13055;Flux réservataire;ALS\n"
+               + "OLS01;R2;16/03/2025;04070;Mutation interne;\n"
+               + "Total;2;;;;\n").encode("utf-8")
+    _deposer(page, fichier)
+    detection = page.markdown[0].value
+    assert "**Ligne des en-têtes** : ligne 2" in detection
+    assert "**Lignes de titre ignorées** : 1" in detection
+    assert "**Lignes lues** : 2" in detection
+    assert "**Lignes de total ignorées** : 1 (ligne 5)" in detection
+    assert [s.value for s in page.success] == ["Prêt à importer 2 ligne(s)."]

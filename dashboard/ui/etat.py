@@ -23,6 +23,7 @@ PREFIXE_IMPORT_COLONNE = "import_colonne_"                # + canonical column n
 IMPORT_PROFIL_MESSAGE = "import_profil_message"
 # Importer des données: unresolved réservataires (see dashboard.ui.reservataires)
 PREFIXE_IMPORT_RESERVATAIRE = "import_reservataire_"      # + digest of the value
+IMPORT_RESOLUTION_FORMULAIRE = "import_resolution_formulaire"
 IMPORT_RESOLUTION_BOUTON = "import_resolution_bouton"
 IMPORT_RESOLUTION_MESSAGE = "import_resolution_message"
 

@@ -77,7 +77,8 @@ def bailleurs_du_fichier(rapport: RapportImport, hab: Habilitation) -> list[str]
     codes: set[str] = set()
     if rapport.apercu is not None and "bailleur_code" in rapport.apercu.columns:
         codes |= {str(b) for b in rapport.apercu["bailleur_code"].dropna().unique()}
-    codes |= {c["bailleur_code"] for c in rapport.correspondances_nouvelles if c.get("bailleur_code")}
+    codes |= {c["bailleur_code"] for c in rapport.correspondances_nouvelles
+              if c.get("bailleur_code")}
     if hab.role == BAILLEUR:
         codes &= set(hab.bailleurs)
     return sorted(codes)
@@ -254,24 +255,29 @@ def etape_resolution(rapport: RapportImport, ref: pd.DataFrame, bailleurs: list[
             f"{'ne correspond' if n == 1 else 'ne correspondent'} à aucun réservataire connu. "
             f"Choisissez pour chacune l'identité du référentiel : la correspondance est "
             f"enregistrée {pour} et servira aux prochains imports.")
-        for c in choix:
-            options = list(c.suggestions) + [CREER] + [x for x in tous if x not in c.suggestions]
-            st.selectbox(
-                f"« {texte_brut(c.valeur)} » — {accord(c.lignes, 'ligne')}", options=options,
-                index=None, placeholder="Choisir un réservataire…", key=cle_reservataire(c.valeur),
-                format_func=lambda code, c=c: _format_option(code, noms, c))
-        if not bailleurs:
-            st.warning("Aucun bailleur de ce fichier n'est dans vos droits : vous ne pouvez pas "
-                       "enregistrer ces correspondances.")
-        elif not importer_ensuite:
-            st.caption("Le fichier a d'autres erreurs : les correspondances seront enregistrées "
-                       "puis le fichier vérifié de nouveau (cochez « Import partiel » pour "
-                       "importer les lignes valides).")
-        st.button("Enregistrer les correspondances et importer" if importer_ensuite
-                  else "Enregistrer les correspondances", type="primary",
-                  key=etat.IMPORT_RESOLUTION_BOUTON, disabled=not bailleurs, on_click=sur_clic,
-                  args=(*args, [c.valeur for c in choix], bailleurs,
-                        {c.valeur: c.code_autre for c in choix}))
+        # A form: choosing does not check the file again, only the button acts.
+        with st.form(etat.IMPORT_RESOLUTION_FORMULAIRE, border=False):
+            for c in choix:
+                options = ([*c.suggestions, CREER]
+                           + [x for x in tous if x not in c.suggestions])
+                st.selectbox(
+                    f"« {texte_brut(c.valeur)} » — {accord(c.lignes, 'ligne')}", options=options,
+                    index=None, placeholder="Choisir un réservataire…",
+                    key=cle_reservataire(c.valeur),
+                    format_func=lambda code, c=c: _format_option(code, noms, c))
+            if not bailleurs:
+                st.warning("Aucun bailleur de ce fichier n'est dans vos droits : vous ne pouvez "
+                           "pas enregistrer ces correspondances.")
+            elif not importer_ensuite:
+                st.caption("Le fichier a d'autres erreurs : les correspondances seront "
+                           "enregistrées puis le fichier vérifié de nouveau (cochez « Import "
+                           "partiel » pour importer les lignes valides).")
+            st.form_submit_button(
+                "Enregistrer les correspondances et importer" if importer_ensuite
+                else "Enregistrer les correspondances", type="primary",
+                key=etat.IMPORT_RESOLUTION_BOUTON, disabled=not bailleurs, on_click=sur_clic,
+                args=(*args, [c.valeur for c in choix], bailleurs,
+                      {c.valeur: c.code_autre for c in choix}))
     automatiques = rapport.reservataires_resolus_automatiquement
     if automatiques or rapport.reservataires_crees:
         with st.expander(f"Réservataires reconnus automatiquement ({nombre(len(automatiques))})"):
