@@ -4,7 +4,9 @@
 
 On the sample database (created in a temporary folder when --db is not given), prints for each
 export its median time and its ratio to the reference: one engine bilan of the year at T4 by
-bailleur (`metrics.bilan`, fact table already cached). Figures kept in docs/benchmarks.md.
+bailleur (`metrics.bilan`, fact table already cached), measured in the same run. The zip of all
+the yearly bilans is also split into its two steps: reading every réservataire's figures in one
+pass (`lire_donnees`) and writing the workbooks. Figures kept in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from benchmarks.machine import machine  # noqa: E402
 from dashboard import metrics  # noqa: E402
 from dashboard.exports import bilan_annuel, trimestriel  # noqa: E402
 from dashboard.initialisation import initialiser, ouvrir  # noqa: E402
+from dashboard.metrics import bilan_annuel as metrics_annuel  # noqa: E402
 from dashboard.metrics import orientation  # noqa: E402
 from datetime import date  # noqa: E402
 
@@ -51,9 +54,12 @@ def main() -> None:
     metrics.bilan(con, a, 4, "bailleur")                      # warm the fact table
     reference = _mediane(lambda: metrics.bilan(con, a, 4, "bailleur"), n)
     premier = str(bilan_annuel_reservataire(con, a))
+    n_reservataires = len(metrics_annuel.reservataires(con, a))
     mesures = {
         f"bilan annuel .xlsx ({premier})": lambda: bilan_annuel.classeur(con, a, premier),
-        "bilan annuel .zip (tous)": lambda: bilan_annuel.archive(con, a, None),
+        f"bilan annuel .zip (tous : {n_reservataires})": lambda: bilan_annuel.archive(con, a,
+                                                                                      None),
+        "  dont lecture des chiffres (une passe)": lambda: bilan_annuel.lire_donnees(con, a),
         "bilan trimestriel .xlsx (T4)": lambda: trimestriel.classeur(con, a, 4),
         "bilan trimestriel .html (T4)": lambda: trimestriel.rapport_html(con, a, 4),
         "orienter (OLS01, 13055, 30/06)": lambda: orientation.orienter(
@@ -63,6 +69,8 @@ def main() -> None:
     for nom, fonction in mesures.items():
         duree = _mediane(fonction, n)
         print(f"{nom:45s} {duree:7.2f} s   {duree / reference:7.0f} × la référence")
+    reference_fin = _mediane(lambda: metrics.bilan(con, a, 4, "bailleur"), n)
+    print(f"référence en fin de passage : {reference_fin * 1000:.0f} ms")
 
 
 def bilan_annuel_reservataire(con, annee: int) -> str:

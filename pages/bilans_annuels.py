@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard.exports import bilan_annuel as export_annuel
 from dashboard.formatting import accord, pourcentage
-from dashboard.metrics import bilan_annuel
+from dashboard.metrics import bilan_annuel, prioritaires
 from dashboard.ui.adresse import depuis_url, vers_url
 from dashboard.ui.connexion import connexion
 from dashboard.ui.donnees import calcul
@@ -28,8 +28,9 @@ def annuel(nom: str, *args):
 
 st.title("Bilans annuels réservataires")
 st.caption("Logements proposés (mises à disposition) et attribués (baux signés) dans l'année, "
-           "à transmettre à chaque réservataire avant le 28 février (article R.441-5-1 du code "
-           "de la construction et de l'habitation).")
+           "publics prioritaires, et logements hors flux (prévus l'année suivante, réalisés "
+           "dans l'année), à transmettre à chaque réservataire avant le 28 février (articles "
+           "R.441-5-1 et R.441-5 du code de la construction et de l'habitation).")
 
 annees = calcul("annees_disponibles")
 if not annees:
@@ -73,7 +74,8 @@ if synthese.empty:
     st.info("Ni convention ni mise à disposition pour ce réservataire cette année.")
     st.stop()
 t = synthese[synthese["cle"] == "TOTAL"].iloc[0]
-c1, c2, c3, c4, c5 = st.columns(5)
+type_r = str(liste.loc[liste["reservataire_code"] == reservataire, "type_reservataire"].iloc[0])
+c1, c2, c3, c4, c5, c6 = st.columns(6)
 indicateur(c1, "Droits annuels", t["droits_annuels"])
 indicateur(c2, "Logements proposés", t["mises_a_disposition"],
            aide="Mises à disposition de l'année (date de mise à disposition)")
@@ -81,25 +83,42 @@ indicateur(c3, "Logements attribués", t["baux_signes"],
            aide="Parmi les logements proposés, ceux dont l'issue est « Bail signé »")
 indicateur(c4, "Écart", t["ecart"], aide="Logements proposés − droits annuels")
 indicateur(c5, "Taux de chute", t["taux_chute"], genre="pourcentage")
+indicateur(c6, "Publics prioritaires", t["part_prioritaires"], genre="pourcentage",
+           aide="Part des logements attribués à des ménages relevant des publics prioritaires "
+                f"(article L.441-1) — objectif : {prioritaires.objectif(type_r).lower()}")
 st.caption(f"{accord(t['mises_a_disposition'], 'logement proposé', 'logements proposés')}, "
            f"dont {accord(t['baux_signes'], 'attribué')} ; taux de réalisation "
            f"{pourcentage(t['taux_realisation'])} des droits annuels. Pour information, "
            f"{accord(t['baux_signes_date_bail'], 'bail signé', 'baux signés')} en {annee} selon "
            "la date du bail.")
+st.caption("Publics prioritaires : " + export_annuel.phrase_prioritaires(type_r, t))
 
 lignes = synthese[synthese["cle"] != "TOTAL"]
-onglets = st.tabs(["Synthèse par bailleur", *bilan_annuel.AXES_BILAN_ANNUEL.values()])
+onglets = st.tabs(["Synthèse par bailleur", *bilan_annuel.AXES_BILAN_ANNUEL.values(),
+                   "Hors flux (R.441-5)"])
 with onglets[0]:
     colonnes = ["cle", "libelle", "droits_annuels", "mises_a_disposition", "baux_signes", "ecart",
-                "taux_realisation", "taux_chute"]
+                "taux_realisation", "taux_chute", "baux_prioritaires", "part_prioritaires"]
     tableau(lignes, colonnes, en_tetes=export_annuel.EN_TETES_SYNTHESE)
     telechargements(lignes[colonnes], f"bilan_annuel_{annee}_{reservataire}_synthese",
                     "annuel_synthese", en_tetes=export_annuel.EN_TETES_SYNTHESE)
-for onglet, axe in zip(onglets[1:], bilan_annuel.AXES_BILAN_ANNUEL):
+for onglet, axe in zip(onglets[1:-1], bilan_annuel.AXES_BILAN_ANNUEL):
     with onglet:
         df = annuel("repartition", annee, axe, reservataire, bailleur or None)
         vue = df.drop(columns=["modalite"])
         en_tetes = export_annuel.en_tetes_repartition(axe)
         tableau(vue, en_tetes=en_tetes)
         telechargements(vue, f"bilan_annuel_{annee}_{reservataire}_{axe}", f"annuel_{axe}",
+                        en_tetes=en_tetes)
+with onglets[-1]:
+    # R.441-5: the following year's forecast and the year's realised, per département and commune
+    hors_flux = annuel("hors_flux_annuel", annee, reservataire, bailleur or None)
+    st.caption(f"Hors flux {annee + 1} : " + export_annuel.phrase_parc_suivant(annee, hors_flux))
+    if hors_flux.empty:
+        st.info("Aucun périmètre connu pour ce réservataire.")
+    else:
+        en_tetes = export_annuel.en_tetes_hors_flux(annee)
+        vue = hors_flux[list(export_annuel.COLONNES_FEUILLE_HORS_FLUX)]
+        tableau(vue, en_tetes=en_tetes)
+        telechargements(vue, f"bilan_annuel_{annee}_{reservataire}_hors_flux", "annuel_hors_flux",
                         en_tetes=en_tetes)

@@ -151,7 +151,8 @@ def _lignes(ws):
 def test_classeur_feuilles_en_tetes_types_et_chiffres(con):
     wb = _classeur(export_annuel.classeur(con, 2025, "ETAT13", aujourd_hui=date(2026, 2, 2)))
     assert wb.sheetnames == ["Présentation", "Synthèse", "Par typologie", "Par financement",
-                             "QPV - hors QPV", "Par commune", "Par période de construction"]
+                             "QPV - hors QPV", "Par commune", "Par période de construction",
+                             "Hors flux"]
     couverture = {r[0]: r[1] for r in wb["Présentation"].iter_rows(values_only=True) if r[0]}
     assert couverture["Réservataire"] == "Préfet des Bouches-du-Rhône (ETAT13)"
     assert couverture["Bailleur"] == "Tous les bailleurs (2)"
@@ -167,7 +168,8 @@ def test_classeur_feuilles_en_tetes_types_et_chiffres(con):
     assert [c.value for c in ws[1]][:6] == [
         "Bailleur", "Nom du bailleur", "Droits annuels", "Logements proposés",
         "Logements attribués", "Écart"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M3"   # total row outside
+    # 13 columns, then the 3 of the publics prioritaires (issue 14); the total row outside
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:P3"
     lignes = _lignes(ws)
     assert [l[0] for l in lignes] == ["OLS1", "OLS2", "Total"]
     assert lignes[0][1] == "Habitat Exemple"

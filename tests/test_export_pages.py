@@ -70,7 +70,8 @@ def test_page_bilans_annuels(exemple):
     en_tetes = [list(d.value.columns) for d in at.dataframe]
     assert en_tetes[0] == ["Bailleur", "Nom du bailleur", "Droits annuels", "Logements proposés",
                            "Logements attribués", "Écart", "Taux de réalisation",
-                           "Taux de chute"]
+                           "Taux de chute", "Attribués à des publics prioritaires",
+                           "Part publics prioritaires"]
     assert ["Bailleur", "Nom du bailleur", "QPV / hors QPV", "Logements proposés",
             "Logements attribués"] in en_tetes
     assert ["Bailleur", "Nom du bailleur", "Période de construction", "Logements proposés",
@@ -91,7 +92,7 @@ def test_page_bilan_propose_le_pack_et_les_images(exemple):
     boutons = _boutons(at)
     assert "Rapport HTML (graphiques)" in boutons
     assert "Classeur .xlsx (une feuille par axe)" in boutons
-    assert boutons.count("Image PNG") == 8
+    assert boutons.count("Image PNG") == 10      # 8 parts and the 2 of publics prioritaires
 
 
 def test_page_bilans_annuels_accords_au_singulier(tmp_path, monkeypatch):

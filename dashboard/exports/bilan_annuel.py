@@ -1,25 +1,32 @@
 """The yearly bilan owed to each réservataire (CCH R.441-5-1, DOMAIN §4.8) as an .xlsx workbook,
 and every réservataire's at once as a zip.
 
-Sheets: « Présentation » (who, what, period, data freshness, definitions), « Synthèse » (per
-bailleur: droits, MAD, baux signés, écart, taux de réalisation et de chute; the total under the
-table), then one sheet per breakdown of the law — typologie, financement, QPV / hors QPV, commune,
+Sheets: « Présentation » (who, what, period, data freshness, the publics prioritaires against
+the 25 % target of L.441-1, definitions), « Synthèse » (per bailleur: droits, MAD, baux signés,
+écart, taux de réalisation et de chute, publics prioritaires; the total under the table), then
+one sheet per breakdown of the law — typologie, financement, QPV / hors QPV, commune,
 construction period — with the MAD proposed and attributed per bailleur (and, with several
-bailleurs, for all of them: rows « Ensemble des bailleurs »). Every figure comes from
-``dashboard.metrics.bilan_annuel``; the breakdowns add up to the summary.
+bailleurs, for all of them: rows « Ensemble des bailleurs »), and « Hors flux » (R.441-5: the
+following year's forecast of mutations and relogements, the year's realised, per bailleur,
+département and commune). Every figure comes from ``dashboard.metrics.bilan_annuel``; the
+breakdowns add up to the summary.
+
+The zip reads every réservataire's figures in one pass (``lire_donnees``: a few queries in all)
+and writes each workbook from its slices.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
 import pandas as pd
 
 from dashboard import vocabulaire
-from dashboard.formatting import en_tete
+from dashboard.formatting import accord, en_tete, pourcentage
 from dashboard.exports.couverture import NOM_FEUILLE, ecrire_couverture
 from dashboard.exports.tableaux import (
     RienAExporter,
@@ -30,10 +37,26 @@ from dashboard.exports.tableaux import (
     octets,
 )
 from dashboard.metrics import bilan_annuel as ba
-from dashboard.metrics import fraicheur
+from dashboard.metrics import fraicheur, prioritaires
 from dashboard.metrics.libelles import libelle_type
 
 FEUILLE_SYNTHESE = "Synthèse"
+FEUILLE_HORS_FLUX = "Hors flux"
+# The « Hors flux » sheet's columns (R.441-5), from ``bilan_annuel.hors_flux_annuel``.
+COLONNES_FEUILLE_HORS_FLUX = (
+    "niveau",
+    "bailleur_code",
+    "bailleur_nom",
+    "departement",
+    "code_insee",
+    "libelle",
+    "mutations_prevues",
+    "relogements_prevus",
+    "mutations",
+    "mutations_baux_signes",
+    "relogements",
+    "relogements_baux_signes",
+)
 # Sheet of each breakdown.
 FEUILLES_AXES = {
     "typologie": "Par typologie",
@@ -50,6 +73,9 @@ EN_TETES_SYNTHESE = {
     "libelle": "Nom du bailleur",
     "mises_a_disposition": "Logements proposés",
     "baux_signes": "Logements attribués",
+    "baux_prioritaires": "Attribués à des publics prioritaires",
+    "part_prioritaires": "Part publics prioritaires",
+    "baux_prioritaires_inconnus": "Attribués, public prioritaire non renseigné",
 }
 
 
@@ -97,6 +123,23 @@ def definitions(annee: int) -> list[tuple[str, str]]:
         ("Non renseigné",
          "Attribut absent de l'export du bailleur : le logement est compté dans la modalité "
          "« non renseigné(e) » pour que chaque répartition totalise la synthèse."),
+        ("Publics prioritaires",
+         "Parmi les logements attribués, ceux dont le ménage relève des publics prioritaires "
+         "(reconnu DALO ou prioritaire) ; part = ces logements ÷ logements attribués. Objectif "
+         "(article L.441-1 du CCH) : 25 % au moins pour chaque réservataire autre que l'État et "
+         "pour les logements non réservés du bailleur ; le contingent préfectoral, consacré aux "
+         "publics prioritaires, n'a pas d'objectif, ni celui des agents de l'État. Une "
+         "attribution sans l'information reste comptée parmi les logements attribués."),
+        ("Hors flux : prévisions",
+         f"Mutations et relogements (ANRU/NPNRU, ORCOD, LHI) prévus en {annee + 1} : "
+         f"estimations portées par le parc {annee + 1} de chaque bailleur, dans les communes du "
+         "périmètre du réservataire (celui de ses conventions avec le bailleur). « Parc non "
+         "importé » : le bailleur n'a pas encore transmis son parc de l'année, la prévision est "
+         "inconnue."),
+        ("Hors flux : réalisé",
+         f"Mises à disposition de {annee} des catégories « Mutation interne » et « Relogement », "
+         "et parmi elles celles dont l'issue est « Bail signé » ; lignes « Département » : "
+         "total du bailleur dans le département, suivies de ses communes."),
     ]
 
 
@@ -124,46 +167,174 @@ def _horodatage(valeur) -> datetime | None:
     return None if valeur is None or pd.isna(valeur) else pd.Timestamp(valeur).to_pydatetime()
 
 
+@dataclass(frozen=True)
+class DonneesBilans:
+    """Everything the yearly bilans of a selection need, read once: the réservataires owed one,
+    the data's freshness, and every réservataire's summary, breakdowns and hors flux (each
+    table with its ``reservataire_code`` column)."""
+
+    liste: pd.DataFrame
+    fraicheur: pd.DataFrame
+    syntheses: pd.DataFrame
+    repartitions: pd.DataFrame
+    hors_flux: pd.DataFrame
+    nom_bailleur: str | None
+
+
+def lire_donnees(con: duckdb.DuckDBPyConnection, annee: int, reservataire: str | None = None,
+                 bailleur: str | None = None) -> DonneesBilans:
+    """The figures of the yearly bilans of ``annee`` (of one ``reservataire`` and one
+    ``bailleur`` when given): a handful of queries whatever the number of réservataires."""
+    return DonneesBilans(
+        liste=ba.reservataires(con, annee, bailleur),
+        fraicheur=fraicheur(con, annee),
+        syntheses=ba.syntheses(con, annee, reservataire, bailleur),
+        repartitions=ba.repartitions(con, annee, reservataire, bailleur),
+        hors_flux=ba.hors_flux_annuel(con, annee, reservataire, bailleur),
+        nom_bailleur=ba.nom_bailleur(con, bailleur) if bailleur else None,
+    )
+
+
+def _par_reservataire(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each réservataire's rows (with its ``reservataire_code`` column: the sheets name the
+    columns they write)."""
+    return {str(code): partie for code, partie in df.groupby("reservataire_code", sort=False)}
+
+
 def classeur(
     con: duckdb.DuckDBPyConnection,
     annee: int,
     reservataire: str,
     bailleur: str | None = None,
     aujourd_hui: date | None = None,
-    _communs: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> bytes:
     """The yearly bilan of ``reservataire`` for ``annee`` (of one ``bailleur`` when given).
 
     Raises ``RienAExporter`` when the réservataire has neither convention nor MAD that year.
-    ``_communs``: the réservataires' list and the freshness table, when already read (zip).
     """
-    synthese = ba.synthese(con, annee, reservataire, bailleur)
-    if synthese.empty:
+    donnees = lire_donnees(con, annee, reservataire, bailleur)
+    syntheses = _par_reservataire(donnees.syntheses)
+    if reservataire not in syntheses:
         qui = f" chez le bailleur {bailleur}" if bailleur else ""
         raise RienAExporter(
             f"rien à exporter : le réservataire {reservataire} n'a ni convention ni mise à "
             f"disposition en {annee}{qui}.")
-    aujourd_hui = aujourd_hui or date.today()
+    return _classeur(donnees, annee, reservataire, bailleur, aujourd_hui or date.today(),
+                     syntheses[reservataire],
+                     _par_reservataire(donnees.repartitions).get(reservataire),
+                     _par_reservataire(tableau_hors_flux(annee, donnees.hors_flux))
+                     .get(reservataire))
+
+
+def phrase_prioritaires(type_r: str, totaux) -> str:
+    """What the cover (and the page) says of the publics prioritaires (CCH L.441-1) of a
+    réservataire of type ``type_r``, from its summary's total row ``totaux``."""
+    baux, prio = int(totaux["baux_signes"]), int(totaux["baux_prioritaires"])
+    inconnus = int(totaux["baux_prioritaires_inconnus"])
+    if not baux:
+        constat = "aucun logement attribué dans l'année"
+    else:
+        constat = (f"{prio} sur {accord(baux, 'logement attribué', 'logements attribués')} "
+                   f"({pourcentage(totaux['part_prioritaires'], 1)}) à des ménages relevant des "
+                   "publics prioritaires")
+        if inconnus:
+            constat += (f", dont {accord(inconnus, 'attribution', 'attributions')} sans "
+                        "l'information")
+    cible = prioritaires.cible(type_r)
+    if pd.isna(cible):
+        objectif = prioritaires.objectif(type_r).replace("Sans objectif", "sans objectif de 25 %")
+    elif not baux:
+        objectif = "objectif de 25 % au moins"
+    elif totaux["part_prioritaires"] < cible:
+        objectif = "sous l'objectif de 25 % au moins"
+    else:
+        objectif = "objectif de 25 % au moins atteint"
+    return f"{constat} — {objectif}."
+
+
+def phrase_parc_suivant(annee: int, hors_flux: pd.DataFrame | None) -> str:
+    """What the cover (and the page) says of the forecast of ``annee + 1``: known, or which
+    bailleurs' parc of that year is not imported yet (``hors_flux``: one réservataire's
+    ``hors_flux_annuel``)."""
+    total = hors_flux[hors_flux["niveau"] == ba.NIVEAUX_HORS_FLUX["total"]] \
+        if hors_flux is not None else hors_flux
+    if total is None or total.empty:
+        return "aucun périmètre connu pour ce réservataire"
+    manquants = total.iloc[0]["bailleurs_sans_parc_suivant"]
+    if not manquants:
+        return (f"prévisions {annee + 1} tirées du parc {annee + 1} importé de chaque bailleur ; "
+                f"réalisé {annee} tiré des mises à disposition.")
+    return (f"parc {annee + 1} non importé pour {manquants} : leurs prévisions {annee + 1} sont "
+            "inconnues (jamais comptées 0).")
+
+
+def _parc_non_importe(annee: int) -> str:
+    return f"parc {annee + 1} non importé"
+
+
+def tableau_hors_flux(annee: int, hors_flux: pd.DataFrame) -> pd.DataFrame:
+    """``hors_flux_annuel`` (any number of réservataires) as the « Hors flux » sheet writes it:
+    an unknown forecast (parc of ``annee + 1`` not imported) in words, never 0; a known one as a
+    whole number."""
+    df = hors_flux.copy()
+    total = ba.NIVEAUX_HORS_FLUX["total"]
+    for col in ("mutations_prevues", "relogements_prevus"):
+        df[col] = pd.Series([
+            int(v) if v == v
+            else f"incomplet : {_parc_non_importe(annee)} pour {m}" if n == total
+            else _parc_non_importe(annee)
+            for v, n, m in zip(df[col].tolist(), df["niveau"].tolist(),
+                               df["bailleurs_sans_parc_suivant"].tolist())],
+            index=df.index, dtype=object)
+    return df
+
+
+def en_tetes_hors_flux(annee: int) -> dict[str, str]:
+    """The headings of the « Hors flux » table: years written in."""
+    return {
+        "code_insee": "Code INSEE",
+        "libelle": "Département / commune",
+        "mutations_prevues": f"Mutations prévues en {annee + 1}",
+        "relogements_prevus": f"Relogements prévus en {annee + 1}",
+        "mutations": f"Mutations en {annee}",
+        "mutations_baux_signes": f"Mutations {annee} : baux signés",
+        "relogements": f"Relogements en {annee}",
+        "relogements_baux_signes": f"Relogements {annee} : baux signés",
+    }
+
+
+def _classeur(donnees: DonneesBilans, annee: int, reservataire: str, bailleur: str | None,
+              aujourd_hui: date, synthese: pd.DataFrame, repartitions: pd.DataFrame | None,
+              hors_flux: pd.DataFrame | None) -> bytes:
+    """One réservataire's workbook from its slices of ``donnees`` (``hors_flux``: as
+    ``tableau_hors_flux`` writes it)."""
+    synthese = synthese.reset_index(drop=True)
     lignes = synthese[synthese["cle"] != "TOTAL"].reset_index(drop=True)
     total = synthese[synthese["cle"] == "TOTAL"].reset_index(drop=True)
     total["cle"], total["libelle"] = "Total", ba.LIBELLE_ENSEMBLE
     bailleurs = [str(c) for c in lignes["cle"]]
-    liste, fraiche = _communs or (ba.reservataires(con, annee, bailleur), fraicheur(con, annee))
+    liste = donnees.liste
     infos = liste[liste["reservataire_code"] == reservataire]
     nom_r = str(infos.iloc[0]["reservataire_nom"]) if len(infos) else reservataire
     type_r = str(infos.iloc[0]["type_reservataire"]) if len(infos) else vocabulaire.TYPE_INCONNU
-    dernier_import, derniere_mad, sans_mad = _fraicheur(fraiche, bailleurs)
+    dernier_import, derniere_mad, sans_mad = _fraicheur(donnees.fraicheur, bailleurs)
     if bailleur:
-        qui_bailleur = f"{ba.nom_bailleur(con, bailleur)} ({bailleur})"
+        qui_bailleur = f"{donnees.nom_bailleur or bailleur} ({bailleur})"
     else:
         qui_bailleur = f"Tous les bailleurs ({len(bailleurs)})"
+    totaux = total.iloc[0]
 
     wb = nouveau_classeur()
     feuilles = [(FEUILLE_SYNTHESE, "Droits, logements proposés et attribués, écart et taux, "
-                                   "par bailleur ; le total sous le tableau.")]
+                                   "publics prioritaires, par bailleur ; le total sous le "
+                                   "tableau.")]
     feuilles += [(FEUILLES_AXES[a], f"Logements proposés et attribués par "
                                     f"{ba.AXES_BILAN_ANNUEL[a].lower()}, par bailleur.")
                  for a in ba.AXES_BILAN_ANNUEL]
+    feuilles.append((FEUILLE_HORS_FLUX,
+                     f"Logements hors flux (article R.441-5) : mutations et relogements prévus "
+                     f"en {annee + 1}, réalisés en {annee} (et leurs baux signés), par bailleur, "
+                     "département et commune du périmètre du réservataire."))
     informations: list[tuple[str, object]] = [
         ("Réservataire", f"{nom_r} ({reservataire})"),
         ("Type de réservataire", libelle_type(type_r)),
@@ -171,9 +342,12 @@ def classeur(
         ("Année", int(annee)),
         ("Début de la période", date(annee, 1, 1)),
         ("Fin de la période", date(annee, 12, 31)),
-        ("Cadre", f"Article R.441-5-1 du code de la construction et de l'habitation : bilan des "
-                  f"logements proposés et attribués en {annee}, à transmettre au réservataire "
-                  f"avant le 28/02/{annee + 1}."),
+        ("Cadre", f"Articles R.441-5-1 et R.441-5 du code de la construction et de "
+                  f"l'habitation : bilan des logements proposés et attribués en {annee}, et des "
+                  f"logements hors flux (prévus en {annee + 1}, réalisés en {annee}), à "
+                  f"transmettre au réservataire avant le 28/02/{annee + 1}."),
+        ("Publics prioritaires (article L.441-1)", phrase_prioritaires(type_r, totaux)),
+        (f"Hors flux {annee + 1}", phrase_parc_suivant(annee, hors_flux)),
         ("Dernier import des mises à disposition", dernier_import or "aucun"),
         (f"Dernière mise à disposition de {annee}", derniere_mad or "aucune"),
     ]
@@ -186,16 +360,24 @@ def classeur(
         informations, definitions(annee), feuilles)
 
     ecrire_tableau(wb.create_sheet(FEUILLE_SYNTHESE), lignes, en_tetes=EN_TETES_SYNTHESE,
-                   total=total)
-    totaux = total.iloc[0]
+                   total=total, colonnes=ba.COLONNES_SYNTHESE)
+    vide = pd.DataFrame(columns=["axe", *ba.COLONNES_REPARTITION])
+    par_axe = dict(tuple(repartitions.groupby("axe", sort=False))) if repartitions is not None \
+        else {}
+    ligne_totale = pd.DataFrame([{
+        "bailleur_code": "Total", "bailleur_nom": None, "modalite": None, "libelle": None,
+        "proposes": int(totaux["mises_a_disposition"]), "attribues": int(totaux["baux_signes"]),
+    }])
     for axe in ba.AXES_BILAN_ANNUEL:
-        df = ba.repartition(con, annee, axe, reservataire, bailleur)
-        ligne_totale = pd.DataFrame([{
-            "bailleur_code": "Total", "bailleur_nom": None, "modalite": None, "libelle": None,
-            "proposes": int(totaux["mises_a_disposition"]), "attribues": int(totaux["baux_signes"]),
-        }])
-        ecrire_tableau(wb.create_sheet(nom_feuille(FEUILLES_AXES[axe])), df,
-                       en_tetes=en_tetes_repartition(axe), total=ligne_totale)
+        ecrire_tableau(wb.create_sheet(nom_feuille(FEUILLES_AXES[axe])), par_axe.get(axe, vide),
+                       en_tetes=en_tetes_repartition(axe), total=ligne_totale,
+                       colonnes=ba.COLONNES_REPARTITION)
+    if hors_flux is None:
+        hors_flux = pd.DataFrame(columns=list(ba.COLONNES_HORS_FLUX_ANNUEL))
+    est_total = (hors_flux["niveau"] == ba.NIVEAUX_HORS_FLUX["total"]).to_numpy()
+    ecrire_tableau(wb.create_sheet(FEUILLE_HORS_FLUX), hors_flux[~est_total],
+                   en_tetes=en_tetes_hors_flux(annee), total=hors_flux[est_total],
+                   colonnes=COLONNES_FEUILLE_HORS_FLUX)
     return octets(wb)
 
 
@@ -208,22 +390,29 @@ def archive(
     """Every réservataire's yearly bilan for ``annee`` (of one ``bailleur`` when given) in a zip,
     with ``sommaire.csv`` (French Excel CSV) listing them; returns (zip bytes, the summary).
 
-    Raises ``RienAExporter`` when no réservataire has a convention or a MAD that year.
+    Every réservataire's figures are read in one pass (``lire_donnees``), then each workbook is
+    written from its slices. Raises ``RienAExporter`` when no réservataire has a convention or a
+    MAD that year.
     """
     liste = ba.reservataires(con, annee, bailleur)
     if liste.empty:
         qui = f" pour le bailleur {bailleur}" if bailleur else ""
         raise RienAExporter(f"rien à exporter : aucune convention ni mise à disposition en "
                             f"{annee}{qui}.")
-    communs = (liste, fraicheur(con, annee))
+    donnees = lire_donnees(con, annee, None, bailleur)
+    aujourd_hui = aujourd_hui or date.today()
+    syntheses = _par_reservataire(donnees.syntheses)
+    repartitions = _par_reservataire(donnees.repartitions)
+    hors_flux = _par_reservataire(tableau_hors_flux(annee, donnees.hors_flux))
     tampon = io.BytesIO()
     fichiers = []
     horodatage = datetime.now().timetuple()[:6]
     with zipfile.ZipFile(tampon, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for code in liste["reservataire_code"]:
             nom = nom_fichier(annee, code, bailleur)
-            zf.writestr(zipfile.ZipInfo(nom, horodatage),
-                        classeur(con, annee, code, bailleur, aujourd_hui, communs),
+            contenu = _classeur(donnees, annee, code, bailleur, aujourd_hui, syntheses[code],
+                                repartitions.get(code), hors_flux.get(code))
+            zf.writestr(zipfile.ZipInfo(nom, horodatage), contenu,
                         compress_type=zipfile.ZIP_DEFLATED)
             fichiers.append(nom)
         sommaire = liste.assign(fichier=fichiers)
@@ -232,4 +421,3 @@ def archive(
         zf.writestr(zipfile.ZipInfo("sommaire.csv", horodatage), csv_excel(sommaire),
                     compress_type=zipfile.ZIP_DEFLATED)
     return tampon.getvalue(), sommaire
-

@@ -12,8 +12,17 @@ financement, QPV / hors QPV, commune and construction period. Definitions (see
 - construction periods: avant 1950, 1950 à 1974, 1975 à 1989, 1990 à 2004, 2005 à 2014,
   2015 et après, inconnue.
 
-The summary (droits, MAD, baux signés, écart, taux de chute) is the engine's own ``bilan`` at
-T4, so the breakdowns add up to it. Not exported from ``dashboard.metrics`` (import this module).
+The summary (droits, MAD, baux signés, écart, taux de chute, publics prioritaires) is the
+engine's own ``bilan`` at T4, so the breakdowns add up to it.
+
+With it (R.441-5), the hors flux (``hors_flux_annuel``): the forecast of the following year by
+type of operation (``mutations_prevues``, ``relogements_prevus`` of the parc rows of year + 1)
+and what the year gave (MAD of categories MUTATION and RELOGEMENT, with their baux signés), per
+département and commune of the réservataire's perimeter.
+
+``syntheses``, ``repartitions`` and ``hors_flux_annuel`` give every réservataire's figures in one
+pass (the zip of all the yearly bilans); ``synthese`` and ``repartition`` are one réservataire's
+(the same queries, filtered). Not exported from ``dashboard.metrics`` (import this module).
 """
 
 from __future__ import annotations
@@ -22,13 +31,25 @@ import unicodedata
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dashboard import vocabulaire
 from dashboard.metrics import modeles
 from dashboard.metrics.filtres import Filtres
-from dashboard.metrics.indicateurs import bilan, fait_types_reservataires, valider
-from dashboard.metrics.libelles import libelles, noms_bailleurs, noms_reservataires
+from dashboard.metrics.indicateurs import (
+    COLONNES_FIGURES,
+    bilan,
+    fait_types_reservataires,
+    valider,
+)
+from dashboard.metrics.libelles import (
+    libelle_departement,
+    libelles,
+    noms_bailleurs,
+    noms_reservataires,
+)
+from dashboard.metrics.tableau_de_bord import bilan_croise
 
 # The breakdowns of R.441-5-1 (axis -> French name), in the order of the law.
 AXES_BILAN_ANNUEL: dict[str, str] = {
@@ -57,6 +78,31 @@ COLONNES_SYNTHESE = (
     "mad_sans_convention",
     "nb_conventions",
     "baux_signes_date_bail",
+    # publics prioritaires among the baux signés (CCH L.441-1, DOMAIN §4.9)
+    "baux_prioritaires",
+    "part_prioritaires",
+    "baux_prioritaires_inconnus",
+)
+LIBELLE_TOTAL_CLE = "TOTAL"
+LIBELLE_TOTAL = "Total"
+
+# The hors flux of R.441-5 (``hors_flux_annuel``): level of a row -> its French name.
+NIVEAUX_HORS_FLUX = {"departement": "Département", "commune": "Commune", "total": "Total"}
+_ENTIERES_HORS_FLUX = ("mutations", "mutations_baux_signes", "relogements",
+                       "relogements_baux_signes")
+COLONNES_HORS_FLUX_ANNUEL = (
+    "reservataire_code",
+    "niveau",
+    "bailleur_code",
+    "bailleur_nom",
+    "departement",
+    "code_insee",
+    "libelle",
+    "mutations_prevues",
+    "relogements_prevus",
+    *_ENTIERES_HORS_FLUX,
+    "parc_suivant_importe",
+    "bailleurs_sans_parc_suivant",
 )
 
 _LIBELLES_MODALITES = {
@@ -94,13 +140,68 @@ def _libelle_modalite(axe: str, modalite: str, nom_commune) -> str:
     return _LIBELLES_MODALITES.get(axe, {}).get(modalite, str(modalite))
 
 
-def _trier(df: pd.DataFrame) -> pd.DataFrame:
-    ordre = sorted(range(len(df)), key=list(df["_tri"]).__getitem__)
-    return df.iloc[ordre]
-
-
 def _filtres(reservataire: str | None, bailleur: str | None) -> Filtres:
     return Filtres(reservataire=reservataire or (), bailleur=bailleur or ())
+
+
+def _vide(colonnes, entiers=()) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c in entiers else object)
+                         for c in colonnes})
+
+
+def _repartitions(con, annee: int, reservataire, bailleur, par_reservataire: bool
+                  ) -> pd.DataFrame:
+    """mart_bilan_annuel labelled and in reading order: réservataire, axis (the law's order),
+    the bailleurs by code then the « Ensemble des bailleurs » rows (only for a réservataire
+    with several bailleurs), modalities in reading order."""
+    filtres = _filtres(reservataire, bailleur)
+    params = {"annee": int(annee), "par_reservataire": par_reservataire,
+              **filtres.parametres()}
+    df = modeles.executer(con, "mart_bilan_annuel", params)
+    colonnes = ("reservataire_code", "axe", *COLONNES_REPARTITION)
+    if df.empty:
+        return _vide(colonnes, ("proposes", "attribues"))
+    df["libelle"] = [_libelle_modalite(a, m, n)
+                     for a, m, n in zip(df["axe"], df["modalite"], df["nom_commune"])]
+    details = ~df["ensemble"]
+    codes = [str(b) for b in df.loc[details, "bailleur_code"]]
+    noms = dict(zip(codes, libelles(con, "bailleur", codes)))
+    df["bailleur_code"] = [str(b) if d else ENSEMBLE
+                           for b, d in zip(df["bailleur_code"], details)]
+    df["bailleur_nom"] = [noms[b] if d else LIBELLE_ENSEMBLE
+                          for b, d in zip(df["bailleur_code"], details)]
+    # « Ensemble des bailleurs » only where a réservataire has several bailleurs
+    cle_r = df["reservataire_code"].fillna("")        # NULL: the réservataires taken together
+    nombre = df[details].groupby(cle_r[details])["bailleur_code"].nunique()
+    df = df[details | cle_r.isin(set(nombre[nombre > 1].index))]
+    axes = list(AXES_BILAN_ANNUEL)
+    tri = [(str(r), axes.index(a), not d, b if d else "", _ordre(a, m, o, lib))
+           for r, a, d, b, m, o, lib in zip(df["reservataire_code"], df["axe"],
+                                            ~df["ensemble"], df["bailleur_code"],
+                                            df["modalite"], df["ordre"], df["libelle"])]
+    ordre = sorted(range(len(df)), key=tri.__getitem__)
+    sortie = df.iloc[ordre][list(colonnes)].reset_index(drop=True)
+    for col in ("proposes", "attribues"):
+        sortie[col] = sortie[col].astype("int64")
+    for col in ("reservataire_code", "axe", "bailleur_code", "bailleur_nom", "modalite",
+                "libelle"):
+        sortie[col] = sortie[col].astype(object)
+    return sortie
+
+
+def repartitions(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    reservataire: str | None = None,
+    bailleur: str | None = None,
+) -> pd.DataFrame:
+    """Every breakdown of every réservataire's yearly bilan at once (one query): columns
+    ``reservataire_code``, ``axe`` then ``COLONNES_REPARTITION``; for each réservataire and
+    axis, the rows ``repartition(con, annee, axe, réservataire, bailleur)`` gives, in its order;
+    réservataires by code, axes in the order of ``AXES_BILAN_ANNUEL``. ``reservataire``,
+    ``bailleur``: a code or a comma-separated list (None = all)."""
+    valider(annee)
+    return _repartitions(con, annee, reservataire, bailleur, True)
 
 
 def repartition(
@@ -115,40 +216,57 @@ def repartition(
     One row per bailleur × modality (``proposes`` > 0), bailleurs by code, modalities in reading
     order; then, when the selection holds several bailleurs, one row per modality for all of them
     (``bailleur_code`` = ``ENSEMBLE``). Columns: ``COLONNES_REPARTITION`` (``modalite`` is the
-    code — the INSEE code for a commune —, ``libelle`` its French label). ``reservataire``, ``bailleur``:
-    a code or a comma-separated list (None = all).
+    code — the INSEE code for a commune —, ``libelle`` its French label). ``reservataire``,
+    ``bailleur``: a code or a comma-separated list (None = all), the selected réservataires taken
+    together.
     """
     valider(annee)
     if axe not in AXES_BILAN_ANNUEL:
         raise ValueError(f"axe inconnu : {axe!r} (axes : {', '.join(AXES_BILAN_ANNUEL)})")
+    df = _repartitions(con, annee, reservataire, bailleur, False)
+    return df[df["axe"] == axe][list(COLONNES_REPARTITION)].reset_index(drop=True)
+
+
+def syntheses(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    reservataire: str | None = None,
+    bailleur: str | None = None,
+) -> pd.DataFrame:
+    """The summary of every réservataire's yearly bilan at once: column ``reservataire_code``
+    then ``COLONNES_SYNTHESE``; for each réservataire (by code) the rows of ``synthese``: one
+    per bailleur (by code), then its total (``cle`` = ``TOTAL``).
+
+    The engine's bilan at 31/12 (T4, cumulative) crossed réservataire × bailleur, view 'mad'
+    (and 'baux' for ``baux_signes_date_bail``): four queries whatever the number of
+    réservataires. ``reservataire``, ``bailleur``: a code or a comma-separated list (None = all).
+    """
+    valider(annee)
     filtres = _filtres(reservataire, bailleur)
-    params = {"annee": int(annee), "axe": axe, **filtres.parametres()}
-    df = modeles.executer(con, "mart_bilan_annuel", params)
+    morceaux = {}
+    for vue in ("mad", "baux"):
+        croise = bilan_croise(con, annee, 4, "reservataire", "bailleur", vue, "cumul", filtres)
+        croise = croise.rename(columns={"cle_ligne": "reservataire_code", "cle_colonne": "cle",
+                                        "libelle_colonne": "libelle"})
+        totaux = bilan(con, annee, 4, "reservataire", vue, "cumul", filtres)
+        totaux = totaux.rename(columns={"cle": "reservataire_code"}).assign(
+            cle=LIBELLE_TOTAL_CLE, libelle=LIBELLE_TOTAL)
+        colonnes = ["reservataire_code", "cle", "libelle", *COLONNES_FIGURES]
+        morceaux[vue] = pd.concat([croise[colonnes], totaux[colonnes]], ignore_index=True)
+    df = morceaux["mad"]
+    colonnes = ["reservataire_code", *COLONNES_SYNTHESE]
     if df.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("proposes", "attribues")
-                                          else object) for c in COLONNES_REPARTITION})
-    df["libelle"] = [_libelle_modalite(axe, m, n)
-                     for m, n in zip(df["modalite"], df["nom_commune"])]
-    details = df[~df["ensemble"]].copy()
-    ensemble = df[df["ensemble"]].copy()
-    details["bailleur_code"] = details["bailleur_code"].astype(str)
-    details["bailleur_nom"] = libelles(con, "bailleur", list(details["bailleur_code"]))
-    ensemble["bailleur_code"] = ENSEMBLE
-    ensemble["bailleur_nom"] = LIBELLE_ENSEMBLE
-    details["_tri"] = [(b, _ordre(axe, m, o, lib)) for b, m, o, lib in
-                       zip(details["bailleur_code"], details["modalite"], details["ordre"],
-                           details["libelle"])]
-    ensemble["_tri"] = [("", _ordre(axe, m, o, lib)) for m, o, lib in
-                        zip(ensemble["modalite"], ensemble["ordre"], ensemble["libelle"])]
-    parties = [_trier(details)]
-    if details["bailleur_code"].nunique() > 1:
-        parties.append(_trier(ensemble))
-    sortie = pd.concat(parties, ignore_index=True)[list(COLONNES_REPARTITION)]
-    for col in ("proposes", "attribues"):
-        sortie[col] = sortie[col].astype("int64")
-    for col in ("bailleur_code", "bailleur_nom", "modalite", "libelle"):
-        sortie[col] = sortie[col].astype(object)
-    return sortie
+        return _vide(colonnes)
+    baux = morceaux["baux"]
+    date_bail = dict(zip(zip(baux["reservataire_code"], baux["cle"]),
+                         baux["mises_a_disposition"]))
+    df["baux_signes_date_bail"] = [int(date_bail.get(k, 0)) for k in
+                                   zip(df["reservataire_code"], df["cle"])]
+    df["_total"] = df["cle"] == LIBELLE_TOTAL_CLE
+    df = df.sort_values(["reservataire_code", "_total", "cle"], kind="stable")
+    df = df[colonnes].reset_index(drop=True)
+    df["reservataire_code"] = df["reservataire_code"].astype(object)
+    return df
 
 
 def synthese(
@@ -161,22 +279,66 @@ def synthese(
     the total (``cle`` = ``TOTAL``), columns ``COLONNES_SYNTHESE``.
 
     The engine's bilan at 31/12 (T4, cumulative, view 'mad'): droits annuels, MAD, baux signés,
-    écart, taux de réalisation and de chute. ``baux_signes_date_bail``: for information, the baux
-    signed in the year by their date (view 'baux'), whatever the year of their MAD.
-    Empty when the réservataire has neither convention nor MAD that year.
+    écart, taux de réalisation and de chute, publics prioritaires. ``baux_signes_date_bail``: for
+    information, the baux signed in the year by their date (view 'baux'), whatever the year of
+    their MAD. Empty when the réservataire has neither convention nor MAD that year.
+    """
+    df = syntheses(con, annee, reservataire, bailleur)
+    return df[list(COLONNES_SYNTHESE)].reset_index(drop=True)
+
+
+def hors_flux_annuel(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    reservataire: str | None = None,
+    bailleur: str | None = None,
+) -> pd.DataFrame:
+    """The hors flux sent with the yearly bilan (CCH R.441-5, DOMAIN §4.8) of every
+    réservataire at once (see ``mart_hors_flux_bilan_annuel.sql``): for each réservataire (by
+    code), each bailleur (by code) and département of its perimeter, the département's row
+    (``niveau`` « Département ») then its communes with something to report (« Commune », by
+    name); the réservataire's total last (« Total »).
+
+    Columns ``COLONNES_HORS_FLUX_ANNUEL``: the forecast of ``annee + 1`` (``mutations_prevues``,
+    ``relogements_prevus``: NaN — unknown, never 0 — where a bailleur's parc of ``annee + 1`` is
+    not imported; ``parc_suivant_importe`` False and ``bailleurs_sans_parc_suivant`` name them),
+    and what ``annee`` gave (MAD of categories MUTATION and RELOGEMENT, and among them the baux
+    signés). ``reservataire``, ``bailleur``: a code or a comma-separated list (None = all).
     """
     valider(annee)
-    filtres = _filtres(reservataire, bailleur)
-    par_bailleur = bilan(con, annee, 4, "bailleur", "mad", "cumul", filtres)
-    total = bilan(con, annee, 4, "total", "mad", "cumul", filtres)
-    baux = pd.concat([bilan(con, annee, 4, "bailleur", "baux", "cumul", filtres),
-                      bilan(con, annee, 4, "total", "baux", "cumul", filtres)])
-    df = pd.concat([par_bailleur, total], ignore_index=True)
+    df = modeles.executer(con, "mart_hors_flux_bilan_annuel",
+                          {"annee": int(annee), **_filtres(reservataire, bailleur).parametres()})
     if df.empty:
-        return pd.DataFrame(columns=list(COLONNES_SYNTHESE))
-    date_bail = dict(zip(baux["cle"], baux["mises_a_disposition"]))
-    df["baux_signes_date_bail"] = [int(date_bail.get(c, 0)) for c in df["cle"]]
-    return df[list(COLONNES_SYNTHESE)].reset_index(drop=True)
+        return _vide(COLONNES_HORS_FLUX_ANNUEL, _ENTIERES_HORS_FLUX)
+    codes = sorted({str(b) for b in df["bailleur_code"] if isinstance(b, str)})
+    noms = dict(zip(codes, libelles(con, "bailleur", codes)))
+    df["bailleur_nom"] = [noms.get(b) if isinstance(b, str) else None for b in df["bailleur_code"]]
+    df["libelle"] = [
+        LIBELLE_TOTAL if n == "total"
+        else f"{libelle_departement(d)} ({d})" if n == "departement"
+        else f"{nom} ({c})" if isinstance(nom, str) else str(c)
+        for n, d, c, nom in zip(df["niveau"], df["departement"], df["code_insee"],
+                                df["nom_commune"])]
+    df["bailleurs_sans_parc_suivant"] = [
+        ", ".join(v) if isinstance(v, (list, tuple, np.ndarray)) and len(v) else ""
+        for v in df["bailleurs_sans_parc_suivant"]]
+    inconnue = ~df["parc_suivant_importe"].astype(bool)
+    for col in ("mutations_prevues", "relogements_prevus"):
+        df[col] = pd.to_numeric(df[col]).astype("float64").where(~inconnue)
+    tri = [(str(r), n == "total", str(b), str(d), n != "departement", _tri_texte(lib), str(c))
+           for r, n, b, d, c, lib in zip(df["reservataire_code"], df["niveau"],
+                                         df["bailleur_code"], df["departement"], df["code_insee"],
+                                         df["libelle"])]
+    df = df.iloc[sorted(range(len(df)), key=tri.__getitem__)]
+    df["niveau"] = [NIVEAUX_HORS_FLUX[n] for n in df["niveau"]]
+    for col in _ENTIERES_HORS_FLUX:
+        df[col] = df[col].astype("int64")
+    df["parc_suivant_importe"] = df["parc_suivant_importe"].astype(bool)
+    sortie = df[list(COLONNES_HORS_FLUX_ANNUEL)].reset_index(drop=True)
+    for col in ("reservataire_code", "niveau", "bailleur_code", "bailleur_nom", "departement",
+                "code_insee", "libelle", "bailleurs_sans_parc_suivant"):
+        sortie[col] = sortie[col].astype(object).where(sortie[col].notna(), None)
+    return sortie
 
 
 def reservataires(
