@@ -32,6 +32,8 @@ pages = {
                 default=True),
         st.Page("pages/bilan.py", title="Bilan trimestriel", icon=":material/bar_chart:",
                 url_path="bilan"),
+        st.Page("pages/mises_a_disposition.py", title="Mises à disposition",
+                icon=":material/table_rows:", url_path="mises-a-disposition"),
         st.Page("pages/assiette.py", title="Assiette et droits", icon=":material/calculate:",
                 url_path="assiette"),
         st.Page("pages/controles.py", title="Contrôles", icon=":material/rule:",

@@ -54,6 +54,7 @@ ATTENTE_MAX_MS = 30_000       # one script run of a page, cold caches, machine b
 PAGES = [
     ("", "Accueil", "Gestion en flux des réservations"),
     ("bilan", "Bilan trimestriel", "Bilan trimestriel"),
+    ("mises-a-disposition", "Mises à disposition", "Mises à disposition"),
     ("assiette", "Assiette et droits", "Assiette et droits"),
     ("controles", "Contrôles", "Contrôles"),
     ("signatures", "Signatures des conventions", "Signatures des conventions"),
