@@ -317,7 +317,8 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
             if explicite is None:
                 explicite = profils.profil(con, jeu.nom, lecture.entetes)
                 rapport.profil_applique = explicite is not None
-            corr = associer(jeu, lecture.entetes, explicite)
+            corr = associer(jeu, lecture.entetes, explicite,
+                            ligne_entetes=lecture.ligne_entetes)
             rapport.correspondance = corr
         except FichierRejete as exc:
             if rapport.lecture is not None:

@@ -172,7 +172,7 @@ CONVENTIONS = Jeu(
         Colonne("bailleur_nom", TEXTE, False, ("nom bailleur", "raison sociale", "nom du bailleur",
                                                 "bailleur nom", "libellé bailleur"),
                 libelle="nom du bailleur"),
-        Colonne("reservataire_code", CODE, True, (
+        Colonne("reservataire_code", TEXTE, True, (
             "code réservataire", "réservataire", "reservataire", "contingent", "code contingent",
             "id réservataire", "réservataire code"), libelle="code réservataire"),
         Colonne("reservataire_nom", TEXTE, False, ("nom réservataire", "nom du réservataire",
@@ -261,7 +261,7 @@ MISES_A_DISPOSITION = Jeu(
         Colonne("categorie", ENUM, True, ("catégorie", "categorie", "type", "type de mad",
                                           "nature", "type mise à disposition"),
                 valeurs=CATEGORIES, libelle="catégorie"),
-        Colonne("reservataire_code", CODE, False, ("contingent", "réservataire",
+        Colonne("reservataire_code", TEXTE, False, ("contingent", "réservataire",
                                                    "code réservataire", "code contingent",
                                                    "réservataire code"),
                 libelle="réservataire"),

@@ -39,6 +39,8 @@ import pytest
 from conftest import ROOT, TABLES, Fichiers, importer
 from dashboard.exports import csv_excel, xlsx
 from dashboard.initialisation import ouvrir
+from data_loaders import profils
+from data_loaders.correspondances import Definition, definir
 from data_loaders import annuler
 from data_loaders.reading import TAILLE_MAX_OCTETS
 
@@ -243,6 +245,17 @@ def modele_exemple(tmp_path_factory, base_exemple) -> Path:
         nom="annule.csv"))
     assert (r.statut, r.import_id) == ("importe", 22)
     annuler(con, 22, utilisateur="admin@dreal.example")
+    # A réservataire written as a name (an automatic correspondence), one set by hand, and a
+    # profile of headers, so that the referential's tables hold rows too.
+    r = importer(con, "mises_a_disposition", fichiers.texte(
+        ENTETE_MAD + "\n"
+        "OLS30;OLS30-2024-900003;05/02/2024;83137;Flux réservataire;Préfecture du Var;;Non;T3;"
+        "PLUS;1975;En cours;;Non;Non\n"))
+    assert (r.statut, r.import_id) == ("importe", 23)
+    definir(con, [Definition("OLS30", "Préf. Var (agents)", "ETAT-AG-83")],
+            utilisateur="admin@dreal.example")
+    profils.enregistrer(con, "parc", ["Code bailleur", "Commune", "Année"],
+                        {"code_insee": "Commune"}, "OLS03", "admin@dreal.example")
     etat = empreintes(con)
     for table in TABLES:
         assert etat[table][0] > 0, f"{table} devrait contenir des lignes"
@@ -603,7 +616,9 @@ def test_meme_fichier_d_exemple_a_nouveau_inchange(base):
 def _lignes_vivantes(con, table: str, ou: str) -> list[tuple]:
     colonnes = [r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "AND column_name <> 'import_id' ORDER BY ordinal_position", [table]).fetchall()]
+        "AND column_name <> 'import_id' "
+        # remplace_par last: migration 003 added reservataire_valeur after it in the archive
+        "ORDER BY column_name = 'remplace_par', ordinal_position", [table]).fetchall()]
     return con.execute(f"SELECT {', '.join(colonnes)} FROM {table} WHERE {ou} "
                        "ORDER BY ALL").fetchall()
 

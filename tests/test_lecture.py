@@ -43,13 +43,14 @@ def _mad_vendeur() -> list[list]:
 
 def _lignes_mad(con):
     return con.execute(
-        "SELECT reference, date_mise_a_disposition, code_insee, categorie, reservataire_code, "
+        # The réservataire as the file wrote it (its identity is the referential's business).
+        "SELECT reference, date_mise_a_disposition, code_insee, categorie, reservataire_valeur, "
         "issue, date_bail FROM mises_a_disposition ORDER BY reference").fetchall()
 
 
 ATTENDU_VENDEUR = [
     ("RÉF-è2", date(2025, 3, 16), "04070", "NON_RESERVE", None, "REFUS_DEMANDEUR", None),
-    ("RÉF-é1", date(2025, 3, 15), "13055", "FLUX", "ÉTAT-13", "BAIL_SIGNE", date(2025, 4, 1)),
+    ("RÉF-é1", date(2025, 3, 15), "13055", "FLUX", "État-13", "BAIL_SIGNE", date(2025, 4, 1)),
 ]
 
 
@@ -199,7 +200,7 @@ def test_champ_entre_guillemets_contenant_le_separateur(base, fichiers):
     assert erreurs(rapport) == [(3, "code_insee", "13999")]
     rapport = importer(base, "mises_a_disposition", fichiers.texte(texte.replace("13999", "13001")))
     assert rapport.statut == "importe", rapport.erreurs
-    assert base.execute("SELECT reference, reservataire_code FROM mises_a_disposition "
+    assert base.execute("SELECT reference, reservataire_valeur FROM mises_a_disposition "
                         "ORDER BY 1").fetchall() == [("R2", "ETAT-13"), ("R;1", "ETAT;13")]
 
 
@@ -237,10 +238,11 @@ def test_separateur_de_milliers_decimal(base, fichiers, ecrit):
 
 def test_pourcentage_avec_espace_insecable_et_signe(base, fichiers):
     lignes = tableau(CONVENTION_COLONNES, convention(taux_flux="25\u00a0%"),
-                     convention(reservataire_code="AL-13", taux_flux="12,5%"))
+                     convention(reservataire_code="AL-13", type_reservataire="Action Logement",
+                                taux_flux="12,5%"))
     rapport = importer(base, "conventions", fichiers.csv(lignes))
     assert rapport.statut == "importe", rapport.erreurs
-    assert base.execute("SELECT reservataire_code, taux_flux FROM conventions "
+    assert base.execute("SELECT reservataire_valeur, taux_flux FROM conventions "
                         "ORDER BY 1").fetchall() == [("AL-13", 12.5), ("ETAT-13", 25.0)]
 
 
