@@ -8,13 +8,21 @@ import streamlit as st
 
 from dashboard import charts, messages
 from dashboard.formatting import pourcentage
+from dashboard.ui.cartes import (
+    Carte,
+    afficher_blocs_et_cartes,
+    carte_signatures,
+    diapositive_documents,
+    section_documents,
+)
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
 from dashboard.ui.mise_en_page import entete, etat_vide
 from dashboard.ui.presentation import actif as presentation_active
-from dashboard.ui.sections import Bloc, afficher_blocs, tableau, telechargements
+from dashboard.ui.sections import Bloc, tableau, telechargements
 
-sel = barre_filtres(avec=("departement", "bailleur", "type"), vue=False)
+# EPCI: the conventions that cover it (a click on the map sets it, see ui.cartes)
+sel = barre_filtres(avec=("departement", "epci", "bailleur", "type"), vue=False)
 if not presentation_active():
     entete("Signatures des conventions", sel, periode=False)
 a, f = sel.annee, sel.filtres
@@ -47,7 +55,7 @@ if not presentation_active():
                    f"{pourcentage(seuils['part_au_dessus_75'], 0)}", border=True,
                    help="Part des bailleurs ayant signé plus de 50 % (75 %) de leurs conventions.")
 
-afficher_blocs("Signatures des conventions", [
+afficher_blocs_et_cartes("Signatures des conventions", [
     Bloc("Taux de signature par type de réservataire", "sig_type", par_type,
          lambda taille: charts.barres_taux(par_type, taille=taille),
          messages.signature_la_plus_faible(par_type, a), TAUX),
@@ -61,6 +69,11 @@ afficher_blocs("Signatures des conventions", [
          lambda taille: charts.courbes_signatures(cumulees, taille=taille),
          "Repères : échéance légale du 24/11/2023 et début de la gestion en flux le 01/01/2024.",
          ["annee", "date_signature", "signees_cumulees"]),
+], [
+    # after the départements: the map of the EPCI or of the départements
+    carte_signatures(calcul, sel, apres="sig_departement"),
+    # the EPCI documents: a section of their own below (normal mode), the last slide
+    Carte(None, lambda: None, lambda: diapositive_documents(calcul)),
 ])
 
 if presentation_active():
@@ -100,3 +113,4 @@ else:
         st.markdown(f"**{len(manquants)} EPCI à qui il manque au moins un document**")
         tableau(manquants, ["epci_nom", "departement", "documents_manquants"])
         telechargements(manquants, "epci_documents_manquants", "epci_manquants")
+    section_documents(calcul)

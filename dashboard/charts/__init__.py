@@ -17,6 +17,11 @@ never 0) and returns ``figure_vide("Aucune donnée pour cette sélection.")`` fo
 - ``cascade_assiette(ligne)`` — parc → flux annuel (méthode de l'assiette)
 - ``histogramme_taux(df, valeur="taux_signature")`` — distribution of bailleurs' rates
 - ``figure_vide(message)`` — a blank figure with a message
+- maps (``cartes``, choropleths over the shipped outlines, nothing fetched from outside):
+  ``carte_bilan_epci(df, valeur="taux_realisation", vue="mad")`` — the bilan by EPCI;
+  ``carte_communes(df, contours, valeur="mises_a_disposition")`` — MAD by commune;
+  ``carte_signatures(df, maille="epci")`` — share of conventions signed per EPCI / département;
+  ``carte_documents(df, document="CIL")`` — statut of an EPCI document
 
 Bars carry their row's ``cle`` as ``customdata`` (a page maps a selected bar back to its code).
 Colours, sizes and the template: ``theme`` (``theme.activer()`` makes ``"flux"`` plotly's default).
@@ -29,6 +34,12 @@ from dashboard.charts.barres import (
     barres_hors_flux,
     barres_prioritaires,
     barres_taux,
+)
+from dashboard.charts.cartes import (
+    carte_bilan_epci,
+    carte_communes,
+    carte_documents,
+    carte_signatures,
 )
 from dashboard.charts.cascade import cascade_assiette
 from dashboard.charts.chaleur import carte_chaleur
@@ -46,7 +57,11 @@ __all__ = [
     "barres_hors_flux",
     "barres_prioritaires",
     "barres_taux",
+    "carte_bilan_epci",
     "carte_chaleur",
+    "carte_communes",
+    "carte_documents",
+    "carte_signatures",
     "cascade_assiette",
     "courbes_cumulees",
     "courbes_signatures",

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from dashboard.reference_cartes import CONFIG_PLOTLY
 from dashboard.ui import etat
 
 STYLE = """
@@ -77,7 +78,10 @@ def diaporama(titre: str, diapositives: list[Diapositive]) -> None:
     if diapo.figure is None:
         st.info(diapo.vide)
     else:
-        st.plotly_chart(diapo.figure(), theme=None, key=f"diapo_{numero}", height=650)
+        # the maps' offline config (plotly's world topology answered locally; no effect on
+        # the other charts)
+        st.plotly_chart(diapo.figure(), theme=None, key=f"diapo_{numero}", height=650,
+                        config=CONFIG_PLOTLY)
     st.link_button("Quitter la présentation", lien(True))
 
 
