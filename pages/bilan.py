@@ -6,6 +6,7 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 
 from dashboard import contenu_bilan, messages
 from dashboard.exports import trimestriel
+from dashboard.ui import detail as lignes_des_chiffres  # the rows behind a figure (issue 13)
 from dashboard.ui.connexion import connexion
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
@@ -32,4 +33,8 @@ else:
              lambda: trimestriel.classeur(connexion(), a, q, v, f),
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ], "pack")
+        lignes_des_chiffres.lien_selection(
+            sel, total, lambda par, cle: calcul("detail.libelle_cle", par, cle))
     afficher_blocs("Bilan trimestriel", contenu_bilan.parties(calcul, a, q, v, f))
+    if not presentation_active():
+        lignes_des_chiffres.liens_par_axe(calcul, sel)

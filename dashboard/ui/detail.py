@@ -7,7 +7,7 @@ figure counts; every link to it carries the figure's filters in the address, wit
 and key) and ``periode`` (only when not ``cumul``): a link opens the same rows in any session.
 
 - ``lien_detail(par, cle, selection)``: the URL of the rows of one figure;
-- ``lien_selection(selection, total)``: « Voir les N mises à disposition de … » under a page's
+- ``lien_selection(selection, total)``: « Voir les N mises à disposition — … » under a page's
   heading (the key of the only filter set, once a click on a bar has narrowed the page);
 - ``liens_par_axe(calcul, selection)``: an expander with, for each axis of the bilan, a table of
   its keys with their count and a link each;
@@ -75,7 +75,7 @@ def figure_de_la_selection(selection: Selection) -> tuple[str | None, str | None
 
 def lien_selection(selection: Selection, total: pd.DataFrame,
                    libelle: Callable[[str, str], str] | None = None) -> None:
-    """« Voir les 56 mises à disposition de Réservataire … » (or « de la sélection »): a link to
+    """« Voir les 56 mises à disposition — Réservataire … » (or « de la sélection »): a link to
     the rows behind the page's figures. ``total``: the bilan's total row of the selection;
     ``libelle(par, cle)`` names a key."""
     if total is None or total.empty:
@@ -86,14 +86,15 @@ def lien_selection(selection: Selection, total: pd.DataFrame,
     par, cle = figure_de_la_selection(selection)
     if par is not None:
         nom = libelle(par, cle) if libelle is not None else cle
-        de = f"de {intitule(par, cle, nom)}"
+        de = f"— {intitule(par, cle, nom)}"
     else:
         de = "de la sélection"
-    quoi = decompte(n, selection.vue).replace(" (par date de bail)", "")
-    st.page_link(PAGE, label=f"Voir les {quoi} {texte_brut(de)}" if n > 1 else
-                 f"Voir la mise à disposition {texte_brut(de)}" if selection.vue == "mad" else
-                 f"Voir le bail signé {texte_brut(de)}",
-                 icon=":material/table_rows:", query_params=parametres_detail(selection, par, cle))
+    if n == 1:
+        quoi = "la mise à disposition" if selection.vue == "mad" else "le bail signé"
+    else:
+        quoi = "les " + decompte(n, selection.vue).removesuffix(" (par date de bail)")
+    st.page_link(PAGE, label=texte_brut(f"Voir {quoi} {de}"), icon=":material/table_rows:",
+                 query_params=parametres_detail(selection, par, cle))
 
 
 def liens_par_axe(calcul: Callable, selection: Selection,
