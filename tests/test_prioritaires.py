@@ -381,14 +381,16 @@ def test_page_bilan_section_publics_prioritaires(db, monkeypatch):
     at.switch_page("pages/bilan.py").run()
     assert not at.exception, [e.value for e in at.exception]
     titres = [s.value for s in at.subheader]
-    assert titres[-2:] == ["Publics prioritaires par réservataire (objectif de 25 %)",
-                           "Publics prioritaires par bailleur (objectif de 25 %)"]
+    i = titres.index("Publics prioritaires par réservataire (objectif de 25 %)")
+    assert titres[i + 1] == "Publics prioritaires par bailleur (objectif de 25 %)"
     textes = [m.value for m in at.markdown]
     assert any(t.startswith("**Les 2 réservataires soumis à l'objectif atteignent 25") and
                "Ville de Marseille, 25,0\u202f%" in t for t in textes), textes
     assert any("1 sur 2 pour leurs logements non réservés" in t for t in textes)
-    # the tables beside the charts: the last two of the page, French figures
-    reservataires, bailleurs = at.dataframe[-2].value, at.dataframe[-1].value
+    # the tables beside the two charts (found by their headings), French figures
+    tables = [d.value for d in at.dataframe]
+    reservataires = next(t for t in tables if "Objectif" in t.columns)
+    bailleurs = next(t for t in tables if "Baux signés de" in t.columns)
     assert list(reservataires["Libellé"]) == [
         "Logements non réservés des bailleurs", "Ville de Marseille", "Action Logement Services",
         "Préfet 13 — agents", "Préfet 13"]
@@ -400,3 +402,22 @@ def test_page_bilan_section_publics_prioritaires(db, monkeypatch):
         "Réservataires soumis à l'objectif", "Logements non réservés"] * 2
     assert list(bailleurs["Part publics prioritaires"]) == [
         "22,2\u202f%", "0,0\u202f%", "50,0\u202f%", "25,0\u202f%"]
+
+
+def test_cache_suit_les_correspondances(db):
+    """A changed correspondence re-attaches rows in place (UPDATE, journalled): the cached fact
+    table of a database file must not survive it. B2's four ALS baux (b1..b4: 2 prioritaires)
+    re-attached to COM13055: ALS keeps B1's 5 baux (1 prio, 1 unknown), COM13055 4 + 4 = 8
+    baux, 1 + 2 = 3 prio."""
+    con = store.connect(db)
+    try:
+        assert _chiffres(_ligne(bilan(con, 2025, 4, "reservataire"), "ALS")) == (9, 3, 1)
+        con.execute("UPDATE mises_a_disposition SET reservataire_code = 'COM13055' "
+                    "WHERE bailleur_code = 'B2' AND reservataire_code = 'ALS'")
+        con.execute("INSERT INTO journal_correspondances VALUES (1, 'B2', 'ALS', 'ALS', "
+                    "'COM13055', 'manuelle', 4, 'test', TIMESTAMP '2026-01-05 10:00:00')")
+        df = bilan(con, 2025, 4, "reservataire")
+        assert _chiffres(_ligne(df, "ALS")) == (5, 1, 1)
+        assert _chiffres(_ligne(df, "COM13055")) == (8, 3, 0)
+    finally:
+        con.close()

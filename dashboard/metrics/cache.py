@@ -8,10 +8,13 @@ the cache too.
 An entry also memoises small derived values (the labels of the axes).
 
 An entry is used only while the data it was built from is unchanged. For a database file, its
-signature is the number of rows and the sum of ``import_id`` of every table the metrics read, and
-the state of the import journal (cheap: ≈ 5 ms nationally, where hashing the rows costs ≈ 100 ms):
-imports and rollbacks always change it; a direct ``UPDATE`` of a data table outside the import
-pipeline does not — call ``vider_cache()`` after one. For an in-memory database (tests, throw-away
+signature is the number of rows and the sum of ``import_id`` of every table the metrics read, the
+state of the import journal and of the journal of correspondences (a changed correspondence
+re-attaches rows of conventions and MAD to another réservataire), and a hash of the referential
+of réservataires (small: the type of a MAD without convention comes from it) — cheap: ≈ 5 ms
+nationally, where hashing the rows costs ≈ 100 ms. Imports, rollbacks and changes of
+correspondences always change it; a direct ``UPDATE`` of a data table outside these does not —
+call ``vider_cache()`` after one. For an in-memory database (tests, throw-away
 computations: small), the signature is a hash of every row, so any change is seen.
 ``FLUX_CACHE_METRIQUES=0`` disables the cache.
 """
@@ -52,10 +55,16 @@ SELECT
     (SELECT count(*) FROM communes), (SELECT coalesce(sum(import_id), 0) FROM communes),
     (SELECT count(*) FROM epci), (SELECT coalesce(sum(import_id), 0) FROM epci),
     (SELECT count(*) FROM journal_imports),
-    (SELECT coalesce(sum(hash(import_id, statut)), 0) FROM journal_imports)
+    (SELECT coalesce(sum(hash(import_id, statut)), 0) FROM journal_imports),
+    (SELECT count(*) FROM journal_correspondances),
+    (SELECT coalesce(max(id), 0) FROM journal_correspondances),
+    (SELECT count(*) FROM reservataires),
+    (SELECT coalesce(sum(hash(reservataire_code, nom, type_reservataire)::HUGEINT), 0)
+     FROM reservataires)
 """
 
-_TABLES = ("conventions", "parc", "mises_a_disposition", "communes", "epci")
+_TABLES = ("conventions", "parc", "mises_a_disposition", "communes", "epci", "reservataires",
+           "correspondances")
 # (one UNION ALL: ten scalar subqueries in one SELECT plan ten times slower)
 _SIGNATURE_CONTENU = " UNION ALL ".join(
     f"SELECT {i} AS n, count(*), coalesce(sum(hash(x)::HUGEINT), 0) FROM {t} AS x"
