@@ -61,10 +61,12 @@ def register(subparsers) -> None:
 
     a = sous.add_parser(
         "bilan-annuel", help="bilan annuel des logements proposés et attribués à un réservataire",
-        description="Bilan annuel dû à un réservataire avant le 28 février (article R.441-5-1 "
-                    "du CCH) : logements proposés (mises à disposition) et attribués (baux "
-                    "signés) de l'année, par typologie, financement, QPV / hors QPV, commune et "
-                    "période de construction, par bailleur. Avec --tous : une archive .zip d'un "
+        description="Bilan annuel dû à un réservataire avant le 28 février (articles "
+                    "R.441-5-1 et R.441-5 du CCH) : logements proposés (mises à disposition) et "
+                    "attribués (baux signés) de l'année, par typologie, financement, QPV / hors "
+                    "QPV, commune et période de construction, par bailleur ; publics "
+                    "prioritaires ; logements hors flux (mutations et relogements prévus l'année "
+                    "suivante, réalisés dans l'année). Avec --tous : une archive .zip d'un "
                     "classeur par réservataire.")
     a.add_argument("--annee", type=_annee, required=True, metavar="ANNEE",
                    help="année du bilan (du 1er janvier au 31 décembre), ex. 2025")

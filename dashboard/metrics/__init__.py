@@ -8,7 +8,13 @@ bind their parameters and return pandas DataFrames (undefined values as NaN, nev
 - ``bilan(con, annee, trimestre, par, vue="mad", periode="cumul", filtres=None)`` — §4.3–§4.4
 - ``bilan_conventions(...)``, ``total(...)`` — the same at the convention grain / in one row
 - ``hors_flux(con, annee, trimestre, par, periode="cumul", filtres=None)`` — §4.5
-- ``controles(con, annee, trimestre=None, filtres=None, aujourd_hui=None)`` — §4.7
+- ``controles(con, annee, trimestre=None, filtres=None, aujourd_hui=None)`` — §4.7 (with, at T4,
+  the publics prioritaires under 25 %: PRIORITAIRES_SOUS_25)
+- publics prioritaires, §4.9: the bilan's ``baux_prioritaires``, ``part_prioritaires``,
+  ``baux_prioritaires_inconnus`` on every axis; per réservataire and per bailleur against the
+  25 % target in ``prioritaires`` (``par_reservataire``, ``par_bailleur``, ``non_reserve``)
+- the yearly bilan owed to each réservataire, §4.8 (``bilan_annuel``: summary, breakdowns and
+  hors flux of R.441-5, one réservataire's or every one's in one pass)
 - ``detail(con, annee, trimestre, par=None, cle=None, vue="mad", periode="cumul", filtres=None)``
   — the MAD behind one figure of the bilan, one row each (as many as its mises_a_disposition)
 - for the pages (``tableau_de_bord``): ``annees_disponibles``, ``periode_par_defaut``,
