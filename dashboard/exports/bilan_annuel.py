@@ -26,7 +26,6 @@ import duckdb
 import pandas as pd
 
 from dashboard import vocabulaire
-from dashboard.formatting import accord, en_tete, pourcentage
 from dashboard.exports.couverture import NOM_FEUILLE, ecrire_couverture
 from dashboard.exports.tableaux import (
     RienAExporter,
@@ -36,6 +35,7 @@ from dashboard.exports.tableaux import (
     nouveau_classeur,
     octets,
 )
+from dashboard.formatting import accord, en_tete, pourcentage
 from dashboard.metrics import bilan_annuel as ba
 from dashboard.metrics import fraicheur, prioritaires
 from dashboard.metrics.libelles import libelle_type

@@ -42,9 +42,9 @@ from dashboard.metrics import (
     controles,
     fraicheur,
     hors_flux,
+    prioritaires,
     total,
 )
-from dashboard.metrics import prioritaires
 
 # One sheet per axis of the bilan (DOMAIN §4.4), in reading order.
 FEUILLES_AXES = {

@@ -29,7 +29,7 @@ import pandas as pd
 from dashboard.metrics import modeles
 from dashboard.metrics.filtres import Filtres, parametres
 from dashboard.metrics.indicateurs import AXES, bilan, valider
-from dashboard.metrics.libelles import libelle_type, libelles
+from dashboard.metrics.libelles import libelles
 from dashboard.metrics.tableau_de_bord import bilan_croise
 
 CIBLE = 0.25
