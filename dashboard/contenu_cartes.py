@@ -211,6 +211,9 @@ def message_signatures(df: pd.DataFrame, annee: int, quoi: str, valeur: str) -> 
     bas = lignes.sort_values([valeur, "cle"]).iloc[0]
     haut = lignes.sort_values([valeur, "cle"], ascending=[False, True]).iloc[0]
     nom = INDICATEURS_SIGNATURES[valeur].lower()
+    if len(lignes) == 1:
+        return (f"Conventions {annee}, {bas['libelle']} : {nom} {pourcentage(bas[valeur], 0)} "
+                f"({nombre(bas['signees'], 0)} signées sur {nombre(bas['conventions'], 0)}).")
     return (f"Conventions {annee}, {nom} par {quoi} : de {pourcentage(bas[valeur], 0)} "
             f"({bas['libelle']}) à {pourcentage(haut[valeur], 0)} ({haut['libelle']}).")
 
