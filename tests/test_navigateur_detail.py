@@ -5,9 +5,9 @@ sample database), as in test_navigateur.py whose server, browser and helpers thi
 A person opens the bilan au 30/06/2025, clicks the bar of a réservataire (the page narrows to
 it), follows « Voir les N mises à disposition — Réservataire … » and gets the page « Mises à
 disposition » with N rows, the figure's filters in its address; a reload (a new session: the
-address wins) shows the same rows; back on the bilan, the table of links under the charts opens
-the rows of its first quarter in a new tab. Any request the browser makes outside the local server fails
-the test. Screenshots in ``test-artifacts/screenshots/detail_*.png``.
+address wins) shows the same rows; back on the bilan, the table of links under the charts
+opens the rows of its first quarter in a new tab. Any request the browser makes outside the
+local server fails the test. Screenshots in ``test-artifacts/screenshots/detail_*.png``.
 """
 
 from __future__ import annotations

@@ -37,7 +37,8 @@ from dashboard.metrics.detail import EN_TETES_DETAIL, detail, libelle_cle, lisib
 # every column): bailleur and réservataire by their codes (the heading names the figure's).
 COLONNES_TABLE = ("date_mise_a_disposition", "bailleur_code", "reference", "commune",
                   "reservataire_code", "categorie", "issue", "date_bail", "convention")
-EN_TETES_TABLE = EN_TETES_DETAIL | {"bailleur_code": "Bailleur", "reservataire_code": "Réservataire"}
+EN_TETES_TABLE = EN_TETES_DETAIL | {"bailleur_code": "Bailleur",
+                                    "reservataire_code": "Réservataire"}
 
 
 def register(subparsers) -> None:
