@@ -156,6 +156,11 @@ def test_lien_detail_porte_les_filtres_du_chiffre():
     assert lien_detail(None, None, Selection(2025, 4, "mad", Filtres()),
                        periode="trimestre") == (
         "mises-a-disposition?annee=2025&trimestre=4&periode=trimestre")
+    # a heatmap's cell: the second key narrows a filter
+    assert lien_detail("type_reservataire", "ETAT", Selection(2025, 2, "mad", Filtres(
+        bailleur="OLS01,OLS02")), bailleur="OLS02") == (
+        "mises-a-disposition?annee=2025&trimestre=2&bailleur=OLS02&par=type_reservataire"
+        "&cle=ETAT")
     # a key with signs a URL must escape
     assert parametres_detail(selection, "epci", "NON_VENTILE")["cle"] == "NON_VENTILE"
     assert lien_detail("bailleur", "A&B 1", Selection(2025, 1, "mad", Filtres())).endswith(

@@ -6,7 +6,9 @@ figure counts; every link to it carries the figure's filters in the address, wit
 ``bailleur``, ``type``, ``reservataire``, ``statut``), then ``par`` and ``cle`` (the figure's axis
 and key) and ``periode`` (only when not ``cumul``): a link opens the same rows in any session.
 
-- ``lien_detail(par, cle, selection)``: the URL of the rows of one figure;
+- ``lien_detail(par, cle, selection, **restrictions)``: the URL of the rows of one figure (a
+  bar, a table row, a map's territory; a heatmap's cell with ``restrictions``);
+- ``colonne_liens(df, par, selection)``: a table of the bilan with a link column;
 - ``lien_selection(selection, total)``: « Voir les N mises à disposition — … » under a page's
   heading (the key of the only filter set, once a click on a bar has narrowed the page);
 - ``liens_par_axe(calcul, selection)``: an expander with, for each axis of the bilan, a table of
@@ -54,13 +56,37 @@ def parametres_detail(selection: Selection, par: str | None = None, cle: str | N
     return params
 
 
+def restreindre(selection: Selection, **codes: str | tuple[str, ...]) -> Selection:
+    """``selection`` with some filters replaced (fields of ``Filtres``): the second key of a
+    heatmap cell, e.g. ``restreindre(sel, bailleur="OLS01")`` for the cell OLS01 × ETAT."""
+    from dataclasses import replace
+
+    return replace(selection, filtres=replace(selection.filtres, **codes))
+
+
 def lien_detail(par: str | None, cle: str | None, selection: Selection,
-                periode: str = "cumul") -> str:
+                periode: str = "cumul", **restrictions: str | tuple[str, ...]) -> str:
     """The URL (relative to the app's pages: it works under any base path) of the MAD the bilan
     counts for key ``cle`` of axis ``par`` with the filters of ``selection`` — the whole
     selection when ``par`` and ``cle`` are None. E.g.
-    ``mises-a-disposition?annee=2025&trimestre=2&departement=13&par=reservataire&cle=ETAT-13``."""
+    ``mises-a-disposition?annee=2025&trimestre=2&departement=13&par=reservataire&cle=ETAT-13``.
+
+    ``restrictions`` replace filters (fields of ``Filtres``) for a figure with two keys: the
+    heatmap's cell OLS01 × ETAT is ``lien_detail("type_reservataire", "ETAT", sel,
+    bailleur="OLS01")``; a map's EPCI is ``lien_detail("epci", siren, sel)``."""
+    if restrictions:
+        selection = restreindre(selection, **restrictions)
     return URL_PATH + "?" + urlencode(parametres_detail(selection, par, cle, periode), safe=",")
+
+
+def colonne_liens(df: pd.DataFrame, par: str, selection: Selection, colonne_cle: str = "cle",
+                  nom: str = "Lien") -> tuple[pd.DataFrame, dict]:
+    """``df`` (rows of the bilan on axis ``par``) with a column ``nom`` holding each row's link
+    to its MAD, and the ``column_config`` that shows it as « Voir les mises à disposition » in
+    ``st.dataframe``: ``st.dataframe(table, column_config=config)``."""
+    table = df.copy()
+    table[nom] = [lien_detail(par, str(c), selection) for c in df[colonne_cle]]
+    return table, {nom: st.column_config.LinkColumn(nom, display_text=LIBELLE_LIEN)}
 
 
 def figure_de_la_selection(selection: Selection) -> tuple[str | None, str | None]:
@@ -113,15 +139,14 @@ def liens_par_axe(calcul: Callable, selection: Selection,
                 if df.empty:
                     st.info("Aucune mise à disposition pour cette sélection.")
                     continue
-                table = pd.DataFrame({
+                table, config = colonne_liens(pd.DataFrame({
                     "Libellé": df["libelle"].astype(object),
                     "Clé": df["cle"].astype(object),
                     "Mises à disposition" if v == "mad" else "Baux signés":
                         df["mises_a_disposition"].astype("int64"),
-                    "Lien": [lien_detail(par, c, selection) for c in df["cle"]],
-                })
-                st.dataframe(table, hide_index=True, key=f"liens_detail_{par}", column_config={
-                    "Lien": st.column_config.LinkColumn("Lien", display_text=LIBELLE_LIEN)})
+                }), par, selection, colonne_cle="Clé")
+                st.dataframe(table, hide_index=True, key=f"liens_detail_{par}",
+                             column_config=config)
 
 
 # --- the rows for people ------------------------------------------------------------------------
