@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import metrics_fixtures as fx
-from dashboard import store
+from dashboard import metrics, store
 from dashboard.cli import main
 from dashboard.initialisation import ouvrir
 from dashboard.metrics import AXES, Filtres, bilan, detail, total
@@ -413,3 +413,19 @@ def test_cli_statuts_de_sortie(db, tmp_path, capsys):
     assert main(["detail", "--annee", "2025", "--trimestre", "2", "--db", str(absente)]) == 2
     assert "base introuvable" in capsys.readouterr().err
     assert not Path(absente).exists()
+
+
+def test_exemple_cellules_de_la_carte_de_chaleur(base_exemple):
+    """A cell bailleur × type of the Bilan's heatmap: the detail of the type, narrowed to the
+    bailleur (what ``ui.detail.lien_detail(..., bailleur=…)`` links to), has its count."""
+    con = ouvrir(base_exemple)
+    try:
+        croise = metrics.bilan_croise(con, 2025, 2, "bailleur", "type_reservataire")
+        cellules = croise[croise["mises_a_disposition"] > 0].sort_values(
+            ["mises_a_disposition", "cle_ligne", "cle_colonne"])
+        for cellule in (cellules.iloc[0], cellules.iloc[len(cellules) // 2], cellules.iloc[-1]):
+            lignes = detail(con, 2025, 2, "type_reservataire", cellule["cle_colonne"],
+                            filtres=Filtres(bailleur=cellule["cle_ligne"]))
+            assert len(lignes) == cellule["mises_a_disposition"]
+    finally:
+        con.close()
