@@ -50,9 +50,6 @@ COLONNES_DETAIL_SUPPLEMENTAIRES = (
     "candidat_bailleur",
     "trimestre_compte",  # the quarter the MAD is counted in (of its date in the view)
 )
-# « sans convention »: the convention column of a MAD that matches no convention.
-SANS_CONVENTION_LIBELLE = "sans convention"
-
 _DATES = ("date_mise_a_disposition", "date_bail")
 _BOOLEENS = ("qpv", "public_prioritaire", "candidat_bailleur")
 _ENTIERS = ("annee_construction", "trimestre_compte")
