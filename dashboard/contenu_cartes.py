@@ -10,6 +10,7 @@ of the bilan reads: ``obtenir("bilan", annee, trimestre, "epci", vue=..., filtre
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,15 +48,18 @@ COLONNES_DOCUMENTS = ["epci_nom", "departement", "statut_libelle", "date_documen
 @dataclass(frozen=True)
 class PartieCarte(Partie):
     """A map as a part (section, slide, chapter): with ``note``, the sentence said beside it
-    (what the map cannot draw, e.g. the « non ventilé » figures), and ``en_tetes``, French
-    headings of its table's columns that ``formatting.en_tete`` does not know."""
+    (what the map cannot draw, e.g. the « non ventilé » figures) and ``note_courte``, the same
+    in a few words for a slide; ``en_tetes``, French headings of its table's columns that
+    ``formatting.en_tete`` does not know."""
 
     note: str | None = None
     en_tetes: dict[str, str] | None = None
+    note_courte: str | None = None
 
-    def message_complet(self) -> str:
-        """The takeaway then the note (a slide says both)."""
-        return " ".join(t for t in (self.message, self.note) if t)
+    def message_complet(self, court: bool = False) -> str:
+        """The takeaway then the note (``court``: the short note, for a slide)."""
+        note = (self.note_courte or self.note) if court else self.note
+        return " ".join(t for t in (self.message, note) if t)
 
 
 # --- the bilan by EPCI -----------------------------------------------------------------------
@@ -71,9 +75,9 @@ def _au(fin) -> str:
     return f"au {date_fr(fin)}"
 
 
-def phrase_non_ventile(df: pd.DataFrame, vue: str = "mad") -> str | None:
+def phrase_non_ventile(df: pd.DataFrame, vue: str = "mad", courte: bool = False) -> str | None:
     """The « non ventilé » row of the bilan by EPCI in words (it is no territory: the map cannot
-    draw it), or None when there is none."""
+    draw it), or None when there is none; ``courte``: droits and MAD only, for a slide."""
     if df is None or df.empty:
         return None
     lignes = df[df["cle"].astype(str) == NON_VENTILE]
@@ -83,6 +87,9 @@ def phrase_non_ventile(df: pd.DataFrame, vue: str = "mad") -> str | None:
     realise = ("mise à disposition", "mises à disposition") if vue == "mad" else (
         "bail signé", "baux signés")
     texte_mad = accord(r["mises_a_disposition"], *realise)
+    if courte:
+        return (f"Hors carte, non ventilé : {nombre(r['droits_prevus'], 1)} droits prévus, "
+                f"{texte_mad}.")
     ecart = "" if est_indefini(r["ecart"]) else f", écart {cartes.nombre_signe(r['ecart'], 1)}"
     taux = ("" if est_indefini(r["taux_realisation"])
             else f", taux de réalisation {pourcentage(r['taux_realisation'], 1)}")
@@ -125,7 +132,7 @@ def partie_carte_epci(obtenir: Callable, annee: int, trimestre: int, vue: str = 
         f"Carte des EPCI — {nom.lower() if valeur != 'ecart' else 'écart'}", "carte_epci", df,
         lambda t: cartes.carte_bilan_epci(df, valeur, vue, taille=t),
         message_carte_epci(df, fin, vue), COLONNES_TABLEAU, filtre_au_clic="epci",
-        note=phrase_non_ventile(df, vue))
+        note=phrase_non_ventile(df, vue), note_courte=phrase_non_ventile(df, vue, courte=True))
 
 
 # --- the communes of a chosen territory ------------------------------------------------------
@@ -311,3 +318,17 @@ def partie_documents(obtenir: Callable, document: str = "CIL") -> PartieCarte:
         vide="Aucun document d'EPCI importé.",
         en_tetes={"epci_nom": "EPCI", "statut_libelle": "Statut",
                   "date_document": "Date du document"})
+
+
+def parties_avec_carte(parties: list[Partie], obtenir: Callable, annee: int, trimestre: int,
+                       vue: str = "mad", filtres: Filtres | None = None,
+                       valeur: str = "taux_realisation") -> list[Partie]:
+    """The bilan's parts with the map of the EPCI after the EPCI bar chart (its sentence said
+    after its takeaway), for a report (the HTML one); unchanged without an EPCI part."""
+    sortie: list[Partie] = []
+    for partie in parties:
+        sortie.append(partie)
+        if partie.cle == "epci":
+            carte = partie_carte_epci(obtenir, annee, trimestre, vue, filtres, valeur)
+            sortie.append(dataclasses.replace(carte, message=carte.message_complet()))
+    return sortie

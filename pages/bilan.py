@@ -7,12 +7,13 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 from dashboard import contenu_bilan, messages
 from dashboard.exports import trimestriel
 from dashboard.ui import detail as lignes_des_chiffres  # the rows behind a figure (issue 13)
+from dashboard.ui.cartes import afficher_blocs_et_cartes, cartes_bilan
 from dashboard.ui.connexion import connexion
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
 from dashboard.ui.mise_en_page import entete, etat_vide
 from dashboard.ui.presentation import actif as presentation_active
-from dashboard.ui.sections import afficher_blocs, fichiers_du_rapport
+from dashboard.ui.sections import fichiers_du_rapport
 
 sel = barre_filtres()
 if not presentation_active():
@@ -35,6 +36,8 @@ else:
         ], "pack")
         lignes_des_chiffres.lien_selection(
             sel, total, lambda par, cle: calcul("detail.libelle_cle", par, cle))
-    afficher_blocs("Bilan trimestriel", contenu_bilan.parties(calcul, a, q, v, f))
+    # the maps of the EPCI and of the chosen territory's communes after the EPCI bar chart
+    afficher_blocs_et_cartes("Bilan trimestriel", contenu_bilan.parties(calcul, a, q, v, f),
+                             cartes_bilan(calcul, sel))
     if not presentation_active():
         lignes_des_chiffres.liens_par_axe(calcul, sel)

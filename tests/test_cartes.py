@@ -9,8 +9,8 @@ bilan by EPCI, which the map must show unchanged.
 from __future__ import annotations
 
 import json
-import math
 import tomllib
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,7 @@ from plotly.colors import sample_colorscale
 import metrics_fixtures as fx
 from dashboard import contenu_bilan, contenu_cartes, metrics, reference_cartes
 from dashboard.charts import cartes, daltonisme, theme
+from dashboard.exports import trimestriel
 from dashboard.initialisation import ouvrir
 from dashboard.metrics import Filtres, territoires
 
@@ -635,3 +636,73 @@ def test_signatures_par_epci_echantillon_egal_au_filtre_epci(con_exemple):
         total = metrics.signatures(con_exemple, 2025, "total", Filtres(epci=(siren,))).iloc[0]
         assert (ligne["conventions"], ligne["signees"]) == (total["conventions"],
                                                              total["signees"])
+
+
+# ------------------------------------------------------------- HTML report and PNG image
+
+
+class _Ressources(HTMLParser):
+    """Every src / href of a page and the order of its inline scripts."""
+
+    def __init__(self):
+        super().__init__()
+        self.liens: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.liens += [v for k, v in attrs if k in ("src", "href") and v]
+
+
+def test_rapport_html_contient_la_carte_hors_ligne(con_exemple):
+    texte = trimestriel.rapport_html(con_exemple, 2025, 2)
+    # the map's section, after the EPCI bar chart, with its sentence and its table
+    assert texte.index('<section id="epci">') < texte.index('<section id="carte_epci">')
+    debut = texte.index('<section id="carte_epci">')
+    section = texte[debut:texte.index("</section>", debut)]
+    assert "<h2>Carte des EPCI — taux de réalisation</h2>" in section
+    assert 'id="graphique_carte_epci"' in section and '"type":"choropleth"' in section
+    assert "Hors carte, « non ventilé »" in section
+    assert "<th>Taux de réalisation</th>" in section and "Non ventilé" in section
+    # plotly.js embedded once, after the empty world topology it will ask for
+    assert texte.count("Plotly.newPlot(") == texte.count('<div id="graphique_')
+    assert texte.count("* plotly.js v") == 1
+    assert texte.index("window.PlotlyGeoAssets") < texte.index("* plotly.js v")
+    assert reference_cartes.script_assets_geo() in texte
+    # nothing loaded from anywhere
+    ressources = _Ressources()
+    ressources.feed(texte)
+    assert ressources.liens == []
+
+
+def test_png_d_une_carte_sans_reseau(monkeypatch):
+    """Kaleido's Chromium with every http(s) request sent to a dead proxy: the map's PNG is
+    made (plotly's world topology read from static/); without it, plotly fails (the control
+    shows the network really is cut)."""
+    import asyncio
+    import threading
+
+    import kaleido
+
+    from dashboard.exports import images
+
+    monkeypatch.setenv("CHOREO_PROXY_SERVER", "http://127.0.0.1:9")
+    for variable in images.VARIABLES_CHROMIUM:
+        monkeypatch.delenv(variable, raising=False)
+    figure = cartes.carte_bilan_epci(bilan_epci())
+    contenu = images.png(figure, largeur=600, hauteur=400, echelle=1)
+    assert contenu[:8] == b"\x89PNG\r\n\x1a\n"
+    # the control, in its own thread as images.png does (the browser tests' Playwright may run
+    # an event loop in this one)
+    erreurs: list[BaseException] = []
+
+    def sans_topologie() -> None:
+        try:
+            asyncio.run(kaleido.calc_fig(
+                figure, opts={"format": "png", "width": 600, "height": 400},
+                kopts={"path": images.chemin_chromium(), "mathjax": False}))
+        except BaseException as exc:  # noqa: BLE001 - inspected below
+            erreurs.append(exc)
+
+    fil = threading.Thread(target=sans_topologie)
+    fil.start()
+    fil.join()
+    assert len(erreurs) == 1 and "world_110m" in str(erreurs[0])

@@ -92,7 +92,8 @@ def test_page_bilan_propose_le_pack_et_les_images(exemple):
     boutons = _boutons(at)
     assert "Rapport HTML (graphiques)" in boutons
     assert "Classeur .xlsx (une feuille par axe)" in boutons
-    assert boutons.count("Image PNG") == 10      # 8 parts and the 2 of publics prioritaires
+    # 8 parts, the 2 of publics prioritaires and the map of the EPCI
+    assert boutons.count("Image PNG") == 11
 
 
 def test_page_bilans_annuels_accords_au_singulier(tmp_path, monkeypatch):

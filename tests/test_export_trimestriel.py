@@ -146,10 +146,10 @@ def test_rapport_html_autonome_avec_les_chiffres(con):
     assert "@import" not in texte and "fonts.googleapis" not in texte
     # plotly.js embedded once, one plot per non-empty part
     assert texte.count("* plotly.js v") == 1            # the library's banner: embedded once
-    # (8 parts, and the publics prioritaires per réservataire: ETAT13's 2 baux; the part per
-    # bailleur is empty: no bail of a réservataire with the 25 % target nor of a non-reserved
-    # dwelling)
-    assert texte.count("Plotly.newPlot(") == 9
+    # (8 parts, the map of the EPCI after the EPCI part, and the publics prioritaires per
+    # réservataire: ETAT13's 2 baux; the part per bailleur is empty: no bail of a réservataire
+    # with the 25 % target nor of a non-reserved dwelling)
+    assert texte.count("Plotly.newPlot(") == 10
     # figures of the total (by hand: droits 3 + 5 + ALS 20 % of 10 = 2 → 10; 5 MAD; 3 baux)
     assert "Bilan trimestriel au 31/12/2025" in texte
     assert ">10</div>" in texte and ">5</div>" in texte

@@ -87,7 +87,8 @@ def test_bilan_toutes_les_sections_et_le_tableau_par_reservataire(exemple):
     assert [s.value for s in at.subheader] == [
         "Droits prévus et mises à disposition par réservataire", "Par type de réservataire",
         "Écart par bailleur", "Taux de réalisation par bailleur et type de réservataire",
-        "Cumul trimestre par trimestre", "Par EPCI", "Des mises à disposition aux baux",
+        "Cumul trimestre par trimestre", "Par EPCI", "Carte des EPCI",
+        "Des mises à disposition aux baux",
         "Hors flux par bailleur", "Publics prioritaires par réservataire (objectif de 25 %)",
         "Publics prioritaires par bailleur (objectif de 25 %)"]
     con = ouvrir(exemple)
@@ -168,7 +169,8 @@ def test_signatures_sur_l_exemple_et_en_presentation(exemple):
     at = _page("pages/signatures.py", annee="2025")
     assert [s.value for s in at.subheader] == [
         "Taux de signature par type de réservataire", "Par département",
-        "Part des conventions signées par bailleur", "Signatures cumulées, année contre année",
+        "Carte des signatures", "Part des conventions signées par bailleur",
+        "Signatures cumulées, année contre année",
         "Conventions non signées et motifs", "Documents des EPCI (CIL, CIA, PPGDID, cotation)"]
     at = _page("pages/signatures.py", annee="2025", mode="presentation")
     assert not at.subheader

@@ -76,12 +76,18 @@ def png(figure, largeur: int = LARGEUR, hauteur: int | None = None, echelle: flo
     # installed plotly package (kaleido's default when plotly is installed).
     kopts = {"path": chemin_chromium(candidats), "mathjax": False,
              "plotlyjs": str(_plotly_js())}
+    # A map makes plotly.js ask for its world outline (world_110m.json, from its CDN unless
+    # told otherwise): read the empty one of static/ (dashboard/reference_cartes.py).
+    from dashboard.reference_cartes import url_topojson_fichier
+
+    topojson = url_topojson_fichier()
     resultat: dict[str, object] = {}
 
     def rendre() -> None:   # its own event loop, whatever the caller's thread runs
         try:
             resultat["png"] = asyncio.run(asyncio.wait_for(
-                kaleido.calc_fig(figure, opts=options, kopts=kopts), DELAI_SECONDES))
+                kaleido.calc_fig(figure, opts=options, kopts=kopts, topojson=topojson),
+                DELAI_SECONDES))
         except BaseException as exc:  # noqa: BLE001 - reported below, in French
             resultat["erreur"] = exc
 

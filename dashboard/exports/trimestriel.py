@@ -14,7 +14,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from dashboard import contenu_bilan, messages
+from dashboard import contenu_bilan, contenu_cartes, messages
 from dashboard.calendrier import fin_trimestre
 from dashboard.exports.couverture import NOM_FEUILLE, ecrire_couverture
 from dashboard.exports.tableaux import (
@@ -45,6 +45,7 @@ from dashboard.metrics import (
     prioritaires,
     total,
 )
+from dashboard.reference_cartes import script_assets_geo
 
 # One sheet per axis of the bilan (DOMAIN §4.4), in reading order.
 FEUILLES_AXES = {
@@ -257,8 +258,12 @@ def rapport_html(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue
         _chiffre("Taux de chute", pourcentage(t["taux_chute"], 1)),
     ]) + "</div>")
     plotly_inclus = False
-    for partie in contenu_bilan.parties(contenu_bilan.lecteur(con), annee, trimestre, vue,
-                                        filtres):
+    lecture = contenu_bilan.lecteur(con)
+    # the map of the EPCI after the EPCI bar chart (plotly's world topology given by
+    # script_assets_geo in <head>: the map draws offline)
+    for partie in contenu_cartes.parties_avec_carte(
+            contenu_bilan.parties(lecture, annee, trimestre, vue, filtres), lecture, annee,
+            trimestre, vue, filtres):
         corps.append(f"<section id=\"{html.escape(partie.cle)}\">")
         corps.append(f"<h2>{html.escape(partie.titre)}</h2>")
         if partie.donnees is None or partie.donnees.empty:
@@ -281,7 +286,8 @@ def rapport_html(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue
     return ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{html.escape(titre(annee, trimestre))}</title>\n"
-            f"<style>{_STYLE}</style>\n</head>\n<body>\n" + "\n".join(corps)
+            f"<style>{_STYLE}</style>\n{script_assets_geo()}\n</head>\n<body>\n"
+            + "\n".join(corps)
             + "\n</body>\n</html>\n")
 
 

@@ -103,9 +103,9 @@ def dessiner(partie: PartieCarte, actuels: Sequence[str] = ()) -> None:
 
 
 def diapositive(partie: Partie | None) -> Partie | None:
-    """A map as a slide: its takeaway followed by its sentence."""
+    """A map as a slide: its takeaway followed by its sentence, in a few words."""
     if isinstance(partie, PartieCarte):
-        return dataclasses.replace(partie, message=partie.message_complet())
+        return dataclasses.replace(partie, message=partie.message_complet(court=True))
     return partie
 
 
