@@ -13,12 +13,12 @@ import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 
+import metrics_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
 from plotly.colors import sample_colorscale
 
-import metrics_fixtures as fx
 from dashboard import contenu_bilan, contenu_cartes, metrics, reference_cartes
 from dashboard.charts import cartes, daltonisme, theme
 from dashboard.exports import trimestriel
@@ -187,7 +187,7 @@ def test_carte_bilan_epci_taux():
     assert len(fond.locations) == 49 and set(fond.locations).isdisjoint({RLP, AMP, NCA})
     i = list(fond.locations).index(TPM)
     assert fond.customdata[i] == TPM
-    assert f"Taux de réalisation\u00a0: —" in fond.hovertext[i]
+    assert "Taux de réalisation\u00a0: —" in fond.hovertext[i]
     assert "Mises à disposition\u00a0: 3" in fond.hovertext[i]
     j = list(fond.locations).index("200067437")       # an EPCI without any row
     assert fond.customdata[j] is None

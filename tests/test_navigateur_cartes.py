@@ -18,9 +18,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-import pytest
 from playwright.sync_api import Page, expect
-
 from test_navigateur import (  # noqa: F401 - fixtures
     Captures,
     attendre_streamlit,
@@ -136,7 +134,8 @@ def test_carte_du_bilan_et_clic_sur_un_epci(navigateur, serveur):
 
 
 def test_carte_en_mode_presentation(navigateur, serveur):
-    with onglet_local(navigateur, serveur) as page, Captures(page, "cartes_presentation") as capture:
+    with (onglet_local(navigateur, serveur) as page,
+          Captures(page, "cartes_presentation") as capture):
         page.goto(serveur + "/bilan?annee=2025&trimestre=2&mode=presentation&diapo=7")
         attendre_streamlit(page)
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
