@@ -38,6 +38,17 @@ def sans_balises(texte: str) -> str:
     return texte.replace("<b>", "").replace("</b>", "")
 
 
+def contours(fig) -> list[str]:
+    """The keys of the outlines the map's territory traces carry (not the départements'
+    borders), sorted."""
+    return sorted(str(f["properties"][t.featureidkey.removeprefix("properties.")])
+                  for t in fig.data if t.name != "Départements" for f in t.geojson["features"])
+
+
+def codes_epci() -> list[str]:
+    return [f["properties"]["epci"] for f in reference_cartes.contours_epci()["features"]]
+
+
 def trace(fig, nom: str):
     """The one trace named ``nom``."""
     traces = [t for t in fig.data if t.name == nom]
@@ -168,7 +179,10 @@ def test_carte_bilan_epci_taux():
     assert list(valeurs.z) == [1.2, 0.8728, 0.87]
     assert list(valeurs.customdata) == [RLP, AMP, NCA]
     assert valeurs.featureidkey == "properties.epci"
-    assert len(valeurs.geojson["features"]) == 52
+    # the outlines: the 52 EPCI, each trace carrying those of the territories it draws
+    assert contours(fig) == sorted(codes_epci())
+    assert [f["properties"]["epci"] for f in valeurs.geojson["features"]] == [
+        c for c in codes_epci() if c in (RLP, AMP, NCA)]
     assert (valeurs.zmin, valeurs.zmax) == (0, 1.5)
     assert valeurs.colorbar.title.text == "Taux de réalisation"
     assert list(valeurs.colorbar.ticktext) == [
@@ -326,7 +340,7 @@ def test_carte_signatures_par_epci_et_par_departement():
     fig = cartes.carte_signatures(par_dep, "departement")
     valeurs = trace(fig, "Part des conventions signées")
     assert valeurs.featureidkey == "properties.dep"
-    assert len(valeurs.geojson["features"]) == 6
+    assert len(contours(fig)) == 6
     assert list(valeurs.locations) == ["13", "84"]
     fond = trace(fig, cartes.NOTE_SANS_DONNEE)
     assert list(fond.locations) == ["04", "05", "06", "83"]
@@ -334,22 +348,22 @@ def test_carte_signatures_par_epci_et_par_departement():
 
 
 def test_carte_communes():
-    contours = reference_cartes.contours_communes(["13"])
+    communes_13 = reference_cartes.contours_communes(["13"])
     df = pd.DataFrame({"cle": ["13055", "13001", "26001"],
                        "libelle": ["Marseille", "Aix-en-Provence", "Commune hors carte"],
                        "mises_a_disposition": [1234, 56, 7], "baux_signes": [800, 30, 1],
                        "mad_sans_convention": [3, 0, 0]})
-    fig = cartes.carte_communes(df, contours)
+    fig = cartes.carte_communes(df, communes_13)
     valeurs = trace(fig, "Mises à disposition")
     assert list(valeurs.locations) == ["13055", "13001"]
     assert list(valeurs.z) == [1234, 56]
     assert valeurs.featureidkey == "properties.code"
-    assert len(valeurs.geojson["features"]) == 119
+    assert len(contours(fig)) == 119
     assert sans_balises(valeurs.hovertext[0]) == (
         f"Marseille<br>Mises à disposition\u00a0: 1{NNBSP}234<br>dont baux signés\u00a0: 800"
         "<br>dont sans convention\u00a0: 3")
     assert len(trace(fig, cartes.NOTE_SANS_DONNEE).locations) == 117
-    assert contenu_cartes.phrase_hors_carte(df, contours) == (
+    assert contenu_cartes.phrase_hors_carte(df, communes_13) == (
         "Hors carte : 7 mises à disposition dans 1 commune sans contour (26001).")
 
 
@@ -580,7 +594,7 @@ def test_partie_carte_communes_seulement_pour_un_territoire_choisi():
     assert partie.note is None
     fig = partie.figure("normale")
     assert list(trace(fig, "Mises à disposition").locations) == ["13001", "13002", "13003"]
-    assert len(trace(fig, "Mises à disposition").geojson["features"]) == 119
+    assert len(contours(fig)) == 119
 
 
 # ------------------------------------------------------------ the sample database

@@ -13,6 +13,7 @@ What is drawn, in three layers:
    grey borders — a note under the map says « Blanc : aucune donnée » when there is one;
 2. the territories with a figure, coloured (``locations`` = the keys given, in the rows' order;
    ``z`` = the figures);
+   each of the two carries the outlines of its own territories (together: all of them);
 3. on the regional maps, the départements' borders, darker, for bearings (no hover).
 
 Colour scales (colour-blind checked in the tests with ``daltonisme``: white stays apart from
@@ -170,6 +171,14 @@ def _proprietes(contours: dict, featureidkey: str) -> list[tuple[str, dict]]:
     return [(str(f["properties"][cle]), f["properties"]) for f in contours["features"]]
 
 
+def _contours_de(contours: dict, featureidkey: str, codes: Sequence[str]) -> dict:
+    """The features of ``codes`` only: each trace carries the outlines it draws (a map's
+    outlines are sent once, not once per trace)."""
+    cle = featureidkey.removeprefix("properties.")
+    gardes = set(codes)
+    return reference_cartes.sous_ensemble(contours, lambda p: str(p.get(cle)) in gardes)
+
+
 def carte_territoires(
     df: pd.DataFrame,
     contours: dict,
@@ -226,7 +235,8 @@ def carte_territoires(
     trait = max(0.5, d.trait_repere / 3)
     if fond_codes:
         fig.add_trace(go.Choropleth(
-            geojson=contours, featureidkey=featureidkey, locations=fond_codes,
+            geojson=_contours_de(contours, featureidkey, fond_codes),
+            featureidkey=featureidkey, locations=fond_codes,
             z=[0] * len(fond_codes), colorscale=[[0, SANS_DONNEE], [1, SANS_DONNEE]],
             showscale=False, marker=dict(line=dict(color=BORDURE, width=trait)),
             hovertext=fond_survols, hovertemplate=MODELE_SURVOL, customdata=fond_cles,
@@ -234,7 +244,8 @@ def carte_territoires(
     if codes:
         echelle = _echelle(indicateur, z)
         fig.add_trace(go.Choropleth(
-            geojson=contours, featureidkey=featureidkey, locations=codes, z=z,
+            geojson=_contours_de(contours, featureidkey, codes), featureidkey=featureidkey,
+            locations=codes, z=z,
             zmin=echelle["zmin"], zmax=echelle["zmax"], zmid=echelle.get("zmid"),
             colorscale=[list(p) for p in echelle["colorscale"]],
             marker=dict(line=dict(color=BORDURE, width=trait)),
@@ -428,7 +439,8 @@ def carte_documents(df: pd.DataFrame, document: str = "CIL", taille: str = "norm
         if not codes:
             continue
         fig.add_trace(go.Choropleth(
-            geojson=contours, featureidkey=reference_cartes.CLE_EPCI, locations=codes,
+            geojson=_contours_de(contours, reference_cartes.CLE_EPCI, codes),
+            featureidkey=reference_cartes.CLE_EPCI, locations=codes,
             z=[0] * len(codes), colorscale=[[0, couleur], [1, couleur]], showscale=False,
             marker=dict(line=dict(color=BORDURE, width=trait)), hovertext=survols,
             hovertemplate=MODELE_SURVOL, customdata=codes, name=nom, showlegend=True,
