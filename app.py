@@ -26,10 +26,15 @@ authentifier()
 # Open (and on first start create and fill) the database before any page draws.
 connexion()
 
+# The home page is served at "/" (the default page's address); its url_path only names it
+# inside Streamlit. "/accueil" (old bookmarks, links written by hand) runs the same page as a
+# hidden entry, instead of Streamlit's English « Page not found » dialog; every link of the app
+# to the home page (st.page_link("pages/accueil.py")) goes to "/", the first entry of the file.
 pages = {
     "Bilans": [
-        st.Page("pages/accueil.py", title="Accueil", icon=":material/home:", url_path="accueil",
-                default=True),
+        st.Page("pages/accueil.py", title="Accueil", icon=":material/home:",
+                url_path="tableau-de-bord", default=True),
+        st.Page("pages/accueil.py", title="Accueil", url_path="accueil", visibility="hidden"),
         st.Page("pages/bilan.py", title="Bilan trimestriel", icon=":material/bar_chart:",
                 url_path="bilan"),
         st.Page("pages/mises_a_disposition.py", title="Mises à disposition",
