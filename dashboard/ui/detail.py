@@ -28,6 +28,7 @@ from dashboard.formatting import VIDE
 from dashboard.metrics import AXES
 from dashboard.metrics.detail import EN_TETES_DETAIL, NOMS_AXES_DETAIL, decompte, intitule
 from dashboard.ui.filtres import CHAMPS_FILTRES, Selection
+from dashboard.ui.liens import lien_page
 from dashboard.ui.texte import texte_brut
 
 URL_PATH = "mises-a-disposition"
@@ -119,8 +120,8 @@ def lien_selection(selection: Selection, total: pd.DataFrame,
         quoi = "la mise à disposition" if selection.vue == "mad" else "le bail signé"
     else:
         quoi = "les " + decompte(n, selection.vue).removesuffix(" (par date de bail)")
-    st.page_link(PAGE, label=texte_brut(f"Voir {quoi} {de}"), icon=":material/table_rows:",
-                 query_params=parametres_detail(selection, par, cle))
+    lien_page(PAGE, label=texte_brut(f"Voir {quoi} {de}"), icon=":material/table_rows:",
+              query_params=parametres_detail(selection, par, cle))
 
 
 def liens_par_axe(calcul: Callable, selection: Selection,
@@ -227,8 +228,8 @@ def liens_de_navigation(selection: Selection, par: str | None) -> None:
     """Back to the bilan (same filters), and from one figure to the whole selection."""
     gauche, droite = st.columns(2)
     with gauche:
-        st.page_link("pages/bilan.py", label="Retour au bilan trimestriel",
-                     icon=":material/arrow_back:", query_params=parametres_detail(selection))
+        lien_page("pages/bilan.py", label="Retour au bilan trimestriel",
+                  icon=":material/arrow_back:", query_params=parametres_detail(selection))
     if par is not None:
         droite.button("Toute la sélection", on_click=toute_la_selection, key="detail_tout",
                       icon=":material/select_all:")

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.formatting import date_fr, est_indefini, nombre, pourcentage
 from dashboard.ui import presentation
 from dashboard.ui.filtres import VUES, Selection
+from dashboard.ui.liens import lien_page
 
 
 def entete(titre: str, selection: Selection, presentation_possible: bool = True,
@@ -44,4 +45,4 @@ def indicateur(colonne, libelle: str, valeur, genre: str = "nombre", aide: str |
 def etat_vide(message: str) -> None:
     """An empty state that says what to do, with the way to do it."""
     st.info(message, icon=":material/info:")
-    st.page_link("pages/importer.py", label="Importer des données", icon=":material/upload_file:")
+    lien_page("pages/importer.py", label="Importer des données", icon=":material/upload_file:")
