@@ -101,14 +101,16 @@ def _lignes(rangees) -> list[dict]:
 
 
 def _colonnes(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position", [table]).fetchall()]
+    return [d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
 
 
 def _inserer(con: duckdb.DuckDBPyConnection, table: str, rangees: list[dict],
              defauts: Mapping[str, object]) -> None:
+    if not rangees:
+        return
     colonnes = _colonnes(con, table)
+    # One INSERT per set of columns given (rows of a test usually all give the same ones).
+    par_colonnes: dict[tuple[str, ...], list[list]] = {}
     for rangee in rangees:
         inconnues = set(rangee) - set(colonnes)
         if inconnues:
@@ -118,10 +120,11 @@ def _inserer(con: duckdb.DuckDBPyConnection, table: str, rangees: list[dict],
         for col, defaut in defauts.items():
             if col not in complete:
                 complete[col] = defaut(rangee) if callable(defaut) else defaut
-        noms = list(complete)
-        con.execute(
+        par_colonnes.setdefault(tuple(complete), []).append(list(complete.values()))
+    for noms, valeurs in par_colonnes.items():
+        con.executemany(
             f"INSERT INTO {table} ({', '.join(noms)}) VALUES ({', '.join('?' for _ in noms)})",
-            [complete[n] for n in noms])
+            valeurs)
 
 
 def _tables_de_base(con: duckdb.DuckDBPyConnection) -> set[str]:
