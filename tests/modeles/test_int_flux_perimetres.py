@@ -12,7 +12,7 @@ example of DOMAIN §4.1, which starts from the ``parc`` and ``communes`` tables 
 ``stg_communes`` and ``stg_parc`` too (the agreed ``taux_rotation`` is stg_parc's rule).
 """
 
-from .harnais import verifier_modele
+from .harnais import comparer, executer_modele, verifier_modele
 
 METROPOLE = "200054807"
 ACCM = "241300417"
@@ -97,3 +97,16 @@ def test_epci_a_cheval_commune_sans_epci_et_bailleurs_separes():
          rangee("B2", "DEPARTEMENT", "13", "13", None, 50, 5, 0.1, 0, 0, 5),
          rangee("B2", "EPCI", METROPOLE, "13", METROPOLE, 50, 5, 0.1, 0, 0, 5),
          rangee("B2", "COMMUNE", "13055", "13", METROPOLE, 50, 5, 0.1, 0, 0, 5)])
+
+
+def test_departement_d_un_epci_la_ou_la_plupart_de_son_parc_se_trouve():
+    # The model's header: an EPCI's département is where the bailleur's parc there mostly
+    # lies. Terre de Provence: 100 + 100 eligible in the 13, 150 in the 84 -> the 13 (the single
+    # largest row, 150, is in the 84: the rule is about the sum per département).
+    lignes = [ligne("13097", "13", TERRE_DE_PROVENCE, 100, 10),
+              ligne("13098", "13", TERRE_DE_PROVENCE, 100, 10),
+              ligne("84007", "84", TERRE_DE_PROVENCE, 150, 15)]
+    obtenu = executer_modele("int_flux_perimetres", {"stg_parc": lignes})
+    comparer(obtenu[obtenu["perimetre_type"] == "EPCI"],
+             [{"perimetre_code": TERRE_DE_PROVENCE, "departement": "13", "parc_eligible": 350,
+               "flux_annuel": 35}])
