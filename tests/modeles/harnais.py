@@ -27,6 +27,8 @@ How it runs (``executer_modele``):
      ``presents``: ``dashboard.metrics.modeles`` then reads the table by name instead of
      composing the upstream SQL. A stubbed upstream makes the test about ONE model: a change of
      ``int_droits_conventions`` does not move the expected rows of ``int_ventilation_epci``.
+     (Stubs are plain tables, not TEMPORARY ones: ``modeles.executer`` runs on a fresh cursor,
+     which does not see another cursor's temporary tables.)
      An upstream that is not given is composed from its SQL as in production, over the base
      tables given (so a test may also run a short chain on purpose, and says so).
 3. The tested model is run by ``dashboard.metrics.modeles.executer`` — the production path:
@@ -38,7 +40,11 @@ expected rows name (every expected row names the same columns; a column the mode
 return is an error), as a multiset: order-insensitive, duplicates counted. Values are compared
 after ``normaliser``: NULL / NaN / NaT are ``None``, numbers are rounded to 9 decimals (so that
 ``1.0 == 1`` and a float computed by hand matches), dates and timestamps at midnight are ISO
-strings ``"YYYY-MM-DD"``; booleans stay booleans (``True`` never equals ``1``).
+strings ``"YYYY-MM-DD"``; booleans stay booleans (``True`` never equals ``1``). To check some
+rows only, run ``executer_modele`` and give ``comparer`` the rows selected.
+
+Each model has its file ``test_<model>.py``, whose docstring starts with ``Model ``<model>``:``
+and states the rules it checks (test_couverture.py holds every stg_/int_ model to it).
 """
 
 from __future__ import annotations
