@@ -243,7 +243,7 @@ def test_cli_graphique_sans_chromium(db, tmp_path, capsys, monkeypatch):
 
 @pytest.mark.parametrize("arguments, statut", [
     (["bilan-trimestriel", "--annee", "2019", "--trimestre", "2", "--out", "x.xlsx"], 1),
-    (["bilan-trimestriel", "--annee", "2025", "--trimestre", "2", "--out", "x.pdf"], 2),
+    (["bilan-trimestriel", "--annee", "2025", "--trimestre", "2", "--out", "x.odt"], 2),
     (["bilan-trimestriel", "--annee", "2025", "--trimestre", "5", "--out", "x.xlsx"], 2),
     (["graphique", "--annee", "2025", "--trimestre", "2", "--graphique", "camembert",
       "--out", "x.png"], 2),

@@ -3,7 +3,8 @@
     python -m dashboard export bilan-annuel --annee Y --reservataire CODE [--bailleur B]
         --out FILE.xlsx
     python -m dashboard export bilan-annuel --annee Y --tous [--bailleur B] --out FILE.zip
-    python -m dashboard export bilan-trimestriel --annee Y --trimestre Q --out FILE.xlsx|FILE.html
+    python -m dashboard export bilan-trimestriel --annee Y --trimestre Q
+        --out FILE.xlsx|FILE.html|FILE.pdf
         [--vue mad|baux] [--departement D] [--epci E] [--bailleur B] [--type-reservataire T]
         [--reservataire R]
     python -m dashboard export graphique --annee Y --trimestre Q --graphique CLE --out FILE.png
@@ -14,14 +15,15 @@ written only when the whole export succeeded (never a half-written file).
 
 Exit status: 0 written; 1 nothing written — the database cannot be read (not a database, or
 held by another process), the selection holds
-nothing to export, or (``graphique``) no image can be made on this machine (no Chromium) — with a
-French message on stderr; 2 usage error (argparse, missing database file, wrong extension for
+nothing to export, or (``graphique``, a .pdf report) no image or PDF can be made on this machine
+(no Chromium) — with a French message on stderr; 2 usage error (argparse, missing database file, wrong extension for
 ``--out``, unknown chart).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -50,12 +52,13 @@ def register(subparsers) -> None:
     from dashboard.exports.trimestriel import cles_graphiques
 
     p = subparsers.add_parser(
-        "export", help="exporte les bilans (classeurs .xlsx, archive .zip, rapport .html, image)",
+        "export", help="exporte les bilans (classeurs .xlsx, archive .zip, rapport .html ou .pdf, "
+                       "image)",
         description="Exporte les bilans : bilan annuel dû à chaque réservataire (article "
-                    "R.441-5-1 du CCH), bilan trimestriel du club régional (classeur ou rapport "
-                    "HTML autonome), image PNG d'un graphique. Sortie : 0 fichier écrit, 1 rien "
-                    "d'écrit (base illisible, rien à exporter, image impossible), 2 erreur "
-                    "d'utilisation.")
+                    "R.441-5-1 du CCH), bilan trimestriel du club régional (classeur, rapport "
+                    "HTML autonome ou rapport PDF), image PNG d'un graphique. Sortie : 0 fichier "
+                    "écrit, 1 rien d'écrit (base illisible, rien à exporter, image ou PDF "
+                    "impossible), 2 erreur d'utilisation.")
     sous = p.add_subparsers(dest="export", metavar="EXPORT", parser_class=type(p))
     sous.required = True
 
@@ -81,10 +84,12 @@ def register(subparsers) -> None:
     a.set_defaults(func=commande_bilan_annuel, analyseur=a)
 
     t = sous.add_parser(
-        "bilan-trimestriel", help="bilan trimestriel du club régional (.xlsx ou .html)",
+        "bilan-trimestriel", help="bilan trimestriel du club régional (.xlsx, .html ou .pdf)",
         description="Bilan trimestriel au 31/03, 30/06, 30/09 ou 31/12 : un classeur .xlsx (une "
-                    "feuille par axe, hors flux, contrôles) ou un rapport .html autonome "
-                    "(graphiques, tableaux et messages ; s'ouvre sans réseau).")
+                    "feuille par axe, hors flux, contrôles), un rapport .html autonome "
+                    "(graphiques, tableaux et messages ; s'ouvre sans réseau) ou un rapport .pdf "
+                    "(A4 paysage : page de garde, une partie par page, graphiques vectoriels ; "
+                    "imprimé par le Chromium de la machine, jamais téléchargé).")
     _periode(t)
     _communs(t)
     t.set_defaults(func=commande_bilan_trimestriel)
@@ -144,6 +149,7 @@ def _executer(args, permises: tuple[str, ...], produire) -> int:
     """Check ``--out``, open the store, ``produire(con, extension) -> (bytes, message)``, write."""
     from dashboard.exports import RienAExporter
     from dashboard.exports.images import ImagesIndisponibles
+    from dashboard.exports.pdf import PDFIndisponible
 
     extension = _extension(args.out, permises)
     if extension is None:
@@ -162,7 +168,7 @@ def _executer(args, permises: tuple[str, ...], produire) -> int:
         return SORTIE_USAGE
     try:
         contenu, message = produire(con, extension)
-    except (RienAExporter, ImagesIndisponibles) as exc:
+    except (RienAExporter, ImagesIndisponibles, PDFIndisponible) as exc:
         return _erreur(str(exc), SORTIE_RIEN)
     except ValueError as exc:
         return _erreur(str(exc), SORTIE_USAGE)
@@ -213,12 +219,25 @@ def commande_bilan_trimestriel(args) -> int:
         if extension == "html":
             contenu = trimestriel.rapport_html(con, args.annee, args.trimestre, args.vue,
                                                filtres).encode("utf-8")
+        elif extension == "pdf":
+            from dashboard.exports import pdf
+
+            contenu = pdf.rapport_pdf(con, args.annee, args.trimestre, args.vue, filtres,
+                                      progression=_etapes_sur_le_terminal())
         else:
             contenu = trimestriel.classeur(con, args.annee, args.trimestre, args.vue, filtres)
         return contenu, (f"{args.out} écrit : {trimestriel.titre(args.annee, args.trimestre)} "
                          f"({_taille(contenu)}).")
 
-    return _executer(args, ("xlsx", "html"), produire)
+    return _executer(args, ("xlsx", "html", "pdf"), produire)
+
+
+def _etapes_sur_le_terminal():
+    """The PDF's steps on stderr when a person watches it (a terminal), else nothing: scripts
+    read only the exit status and the last line."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda etape, fraction: print(f"{etape} ({fraction:.0%})", file=sys.stderr)
 
 
 def commande_graphique(args) -> int:
