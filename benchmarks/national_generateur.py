@@ -307,12 +307,16 @@ def generer(chemin: Path, echelle: float = 1.0, graine: int = 2025, verbeux: boo
             reservataire_code,
             reservataire_nom, type_reservataire, departement, perimetre_type, perimetre_code, annee,
             statut, date_signature::DATE, motif_non_signature, methode, taux_flux, droits_annuels,
-            mode_gestion, 2 FROM g_conv""")
+            mode_gestion, 2, reservataire_code FROM g_conv""")
         con.execute("""INSERT INTO mises_a_disposition SELECT bailleur_code, reference,
             date_mise_a_disposition::DATE, code_insee, categorie, reservataire_code, rpls, qpv,
             typologie, financement, annee_construction, issue, date_bail::DATE, candidat_bailleur,
-            public_prioritaire, 3 FROM g_mad""")
+            public_prioritaire, 3, reservataire_code FROM g_mad""")
         con.execute("COMMIT")
+        # The identities of the generated territories (the codes written are theirs).
+        from dashboard.referentiel import assurer_territoires
+
+        assurer_territoires(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -30,7 +30,7 @@ from dashboard.habilitations import Habilitation, utilisateur_local
 from dashboard.store import verrou_ecriture
 from dashboard.vocabulaire import TYPES_RESERVATAIRE
 from data_loaders.errors import Erreur, FichierRejete
-from data_loaders.identites import MANUELLE
+from data_loaders.identites import CODE_AUTRE, MANUELLE
 from data_loaders.normalisation import CLE_SQL
 from data_loaders.specs import cle
 
@@ -91,17 +91,21 @@ def lister(con: duckdb.DuckDBPyConnection, bailleur: str | None = None) -> pd.Da
         cur.close()
 
 
-def exporter(con: duckdb.DuckDBPyConnection, bailleur: str | None = None) -> bytes:
-    """The correspondences as a CSV file that `importer_fichier` reads back (`;`, UTF-8 with
-    BOM for French Excel), with each identity's name for the reader."""
+def exporter(con: duckdb.DuckDBPyConnection,
+             bailleur: str | list[str] | tuple[str, ...] | None = None) -> bytes:
+    """The correspondences (of one bailleur or of several) as a CSV file that
+    `importer_fichier` reads back (`;`, UTF-8 with BOM for French Excel), with each identity's
+    name for the reader."""
+    bailleurs = [bailleur] if isinstance(bailleur, str) else (
+        None if bailleur is None else list(bailleur))
     cur = con.cursor()
     try:
-        where = "WHERE c.bailleur_code = $b" if bailleur else ""
+        where = "WHERE list_contains($b, c.bailleur_code)" if bailleurs is not None else ""
         df = cur.execute(
             "SELECT c.bailleur_code, c.valeur, c.reservataire_code, c.origine, r.nom, "
             "r.type_reservataire FROM correspondances c LEFT JOIN reservataires r "
             f"USING (reservataire_code) {where} ORDER BY c.bailleur_code, c.cle",
-            {"b": bailleur} if bailleur else {}).df()
+            {"b": bailleurs} if bailleurs is not None else {}).df()
     finally:
         cur.close()
     tampon = io.StringIO()
@@ -241,7 +245,7 @@ def _definir(cur, definitions: list[Definition], origine: str, utilisateur: str,
                                       "les autres (État, communes, EPCI…) existent déjà dans le "
                                       "référentiel sous leur code (ETAT-13, COM-06088…)"))
             elif d.nom:
-                if not re.fullmatch(r"[A-Z0-9][A-Z0-9_.-]{1,29}", d.reservataire_code):
+                if not CODE_AUTRE.fullmatch(d.reservataire_code):
                     erreurs.append(Erreur(d.ligne, "reservataire_code", d.reservataire_code,
                                           "code de réservataire à créer invalide : 2 à 30 "
                                           "lettres, chiffres, tirets (ex. AUT-CAF13)"))

@@ -25,6 +25,9 @@ class Erreur:
 class FichierRejete(Exception):
     """The file cannot be imported at all (unreadable, empty, missing columns…)."""
 
-    def __init__(self, erreurs: list[Erreur]):
+    def __init__(self, erreurs: list[Erreur], correspondance=None):
         super().__init__("; ".join(str(e) for e in erreurs))
         self.erreurs = erreurs
+        # The matching of the headers found so far (headers.Correspondance) when the file is
+        # rejected for its headers: the import page preselects the columns that were found.
+        self.correspondance = correspondance

@@ -69,7 +69,8 @@ class Correspondance:
 
 
 def lire_mapping(source: str | Path | bytes | dict | None) -> dict[str, str] | None:
-    """Read an explicit mapping (JSON object canonical -> header): a path, its content, a dict."""
+    """Read an explicit mapping (JSON object canonical -> header, or null for « no column in
+    this file »): a path, its content, a dict."""
     if source is None or isinstance(source, dict):
         return source
     try:
@@ -89,7 +90,9 @@ def lire_mapping(source: str | Path | bytes | dict | None) -> dict[str, str] | N
         raise FichierRejete([Erreur(None, None, str(source),
                                     f"Fichier de correspondance illisible ({cause}). "
                                     "Attendu : un objet JSON {\"colonne\": \"En-tête du fichier\"}.")]) from None
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+    # A column mapped to null has no column in the file (it is not guessed either).
+    if not isinstance(data, dict) or not all(v is None or isinstance(v, str)
+                                             for v in data.values()):
         raise FichierRejete([Erreur(None, None, str(source),
                                     "Le fichier de correspondance doit être un objet JSON "
                                     "{\"colonne\": \"En-tête du fichier\"}.")])
@@ -289,6 +292,8 @@ def associer(jeu: Jeu, entetes: list[str], mapping: dict[str, str] | None = None
     ligne = ligne_entetes
 
     for canonique, entete in (mapping or {}).items():
+        if entete is None and canonique in jeu.noms:
+            continue           # « no column »: the column is not guessed either (below)
         if canonique not in jeu.noms:
             erreurs.append(Erreur(None, canonique, entete,
                                   f"Correspondance : « {canonique} » n'est pas une colonne des "
@@ -308,7 +313,7 @@ def associer(jeu: Jeu, entetes: list[str], mapping: dict[str, str] | None = None
         utilises.add(trouve)
 
     for col in jeu.colonnes:
-        if col.nom in corr.colonnes:
+        if col.nom in corr.colonnes or col.nom in (mapping or {}):
             continue
         for variante in (col.nom, *col.variantes):
             k = cle(variante)
@@ -330,9 +335,10 @@ def associer(jeu: Jeu, entetes: list[str], mapping: dict[str, str] | None = None
                                   f"Colonne obligatoire « {col.nom} » ({col.nom_affiche}) "
                                   f"introuvable. En-têtes trouvés : {_liste(entetes)}. Renommez "
                                   "la colonne ou fournissez un fichier de correspondance."))
-    if erreurs:
-        raise FichierRejete(erreurs)
     corr.ignorees = [h for i, h in enumerate(entetes) if i not in utilises]
+    corr.manquantes = [c.nom for c in jeu.colonnes if c.nom not in corr.colonnes]
+    if erreurs:
+        raise FichierRejete(erreurs, correspondance=corr)
     corr.manquantes = [c.nom for c in jeu.colonnes if c.nom not in corr.colonnes]
     corr.ressemblantes = _ressemblantes(jeu, entetes, corr, utilises, ambigues, ambigus)
     return corr

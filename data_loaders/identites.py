@@ -341,19 +341,30 @@ class Referentiel:
                 continue
             if cle(i.code) == k or cle(i.nom) == k or (nom and cle(i.nom) == cle(nom)):
                 return i.code
-        brut = valeur.strip().upper()
-        if re.fullmatch(r"[A-Z0-9][A-Z0-9_.-]{1,29}", brut) and not self._pris(brut):
-            code = brut
-        else:
-            base = "AUT-" + (_initiales(nom or valeur).upper()[:12] or "X")
-            code, n = base, 2
-            while self._pris(code):
-                code, n = f"{base}-{n}", n + 1
+        code = code_autre(valeur, nom, self._pris)
         self.creees[code] = Identite(code, (nom or valeur).strip(), "AUTRE", None)
         return code
 
     def _pris(self, code: str) -> bool:
         return cle(code) in self.par_cle_code or any(cle(c) == cle(code) for c in self.creees)
+
+
+CODE_AUTRE = re.compile(r"[A-Z0-9][A-Z0-9_.-]{1,29}")
+
+
+def code_autre(valeur: str, nom: str | None, pris) -> str:
+    """The code of a new AUTRE identity: the value itself when it reads as a code (`AUT-CELP`),
+    else « AUT- » and the initials of its name (« Caisse d'allocations familiales » → AUT-CAF),
+    made unique with -2, -3… `pris(code)` says whether a code is taken (case and punctuation
+    aside)."""
+    brut = valeur.strip().upper()
+    if CODE_AUTRE.fullmatch(brut) and not pris(brut):
+        return brut
+    base = "AUT-" + (_initiales(nom or valeur).upper()[:12] or "X")
+    code, n = base, 2
+    while pris(code):
+        code, n = f"{base}-{n}", n + 1
+    return code
 
 
 def _libelle_ligne(type_reservataire, departement, perimetre_type, perimetre_cle) -> str:

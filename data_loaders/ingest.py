@@ -321,6 +321,8 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
                             ligne_entetes=lecture.ligne_entetes)
             rapport.correspondance = corr
         except FichierRejete as exc:
+            if exc.correspondance is not None:
+                rapport.correspondance = exc.correspondance
             if rapport.lecture is not None:
                 autre = deviner_type(rapport.lecture.entetes, JEUX.values())
                 rapport.type_suggere = autre if autre != type_donnees else None

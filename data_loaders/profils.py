@@ -13,6 +13,7 @@ from datetime import datetime
 
 import duckdb
 
+from dashboard.store import verrou_ecriture
 from data_loaders.specs import cle
 
 
@@ -36,7 +37,13 @@ def profil(con: duckdb.DuckDBPyConnection, type_donnees: str,
 
 def enregistrer(con: duckdb.DuckDBPyConnection, type_donnees: str, entetes: list[str],
                 mapping: dict[str, str], bailleur_code: str | None, utilisateur: str) -> None:
-    """Save (or replace) the profile of these headers for this dataset."""
+    """Save (or replace) the profile of these headers for this dataset (under the database's
+    write lock, like every write)."""
+    with verrou_ecriture(con):
+        _enregistrer(con, type_donnees, entetes, mapping, bailleur_code, utilisateur)
+
+
+def _enregistrer(con, type_donnees, entetes, mapping, bailleur_code, utilisateur) -> None:
     cur = con.cursor()
     try:
         cur.execute("BEGIN TRANSACTION")

@@ -9,8 +9,6 @@ into `Definition`s.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -25,14 +23,12 @@ from dashboard.ui.imports import SANS_DROITS
 from dashboard.ui.texte import texte_brut
 from data_loaders import FichierRejete, RapportImport
 from data_loaders import correspondances as corr
+from data_loaders.identites import code_autre
 from data_loaders.specs import cle
 
 # The option of a réservataire select that creates an AUTRE identity named after the value.
 CREER = "\x00creer"
 ORIGINES = {"manuelle": "Manuelle", "automatique": "Automatique", "convention": "Convention"}
-# Words left out of the initials of a created code ("Caisse d'allocations familiales" → CAF).
-_MOTS_VIDES = {"a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les",
-               "pour", "sur", "un", "une"}
 
 
 # ----------------------------------------------------------------------- pure helpers
@@ -43,42 +39,26 @@ def cle_reservataire(valeur: str) -> str:
     return etat.PREFIXE_IMPORT_RESERVATAIRE + hashlib.sha1(valeur.encode("utf-8")).hexdigest()[:12]
 
 
-def _initiales(valeur: str) -> str:
-    decompose = unicodedata.normalize("NFKD", valeur)
-    sans_accent = "".join(c for c in decompose if not unicodedata.combining(c)).lower()
-    mots = re.findall(r"[a-z]+|[0-9]+", sans_accent)
-    return "".join(m if m.isdigit() else m[0] for m in mots if m not in _MOTS_VIDES).upper()
-
-
 def codes_autres(valeurs: list[str], pris: set[str]) -> dict[str, str]:
-    """The code each value would get as a new AUTRE identity: « AUT- » and its initials
-    (« Bailleur social X contingent » → AUT-BSXC), made unique against `pris` (the
-    referential's codes) and against one another (AUT-BSXC-2…)."""
+    """The code each value would get as a new AUTRE identity (the core's rule,
+    identites.code_autre: « Bailleur social X contingent » → AUT-BSXC), unique against `pris`
+    (the referential's codes) and against one another (AUT-BSXC-2…)."""
     pris = {cle(c) for c in pris}
     codes: dict[str, str] = {}
     for valeur in valeurs:
-        base = "AUT-" + (_initiales(valeur)[:12] or "X")
-        code, n = base, 2
-        while cle(code) in pris:
-            code, n = f"{base}-{n}", n + 1
+        code = code_autre(valeur, None, lambda c: cle(c) in pris)
         pris.add(cle(code))
         codes[valeur] = code
     return codes
 
 
 def bailleurs_du_fichier(rapport: RapportImport, hab: Habilitation) -> list[str]:
-    """The bailleurs the correspondences of a file are set for: those of its preview lines and
-    of the correspondences it would declare; for a bailleur user, only its own codes (the lines
-    of other bailleurs are errors anyway).
-
-    The preview holds the first lines only: a file whose later lines are another bailleur's
-    gets the correspondences of the bailleurs seen (the core does not yet say which bailleurs
-    hold each unresolved value)."""
-    codes: set[str] = set()
-    if rapport.apercu is not None and "bailleur_code" in rapport.apercu.columns:
-        codes |= {str(b) for b in rapport.apercu["bailleur_code"].dropna().unique()}
-    codes |= {c["bailleur_code"] for c in rapport.correspondances_nouvelles
-              if c.get("bailleur_code")}
+    """The bailleurs the correspondences of a file are set for: those whose lines hold an
+    unresolved value (every bailleur of the file when the core does not say); for a bailleur
+    user, only its own codes (the lines of other bailleurs are errors anyway)."""
+    codes = {b for bailleurs in rapport.bailleurs_par_valeur.values() for b in bailleurs}
+    if not codes:
+        codes = set(rapport.bailleurs_du_fichier)
     if hab.role == BAILLEUR:
         codes &= set(hab.bailleurs)
     return sorted(codes)
@@ -216,14 +196,7 @@ def perimetre(hab: Habilitation, choix: str | None, visibles: list[str]) -> list
 
 def export(con, bailleurs: list[str] | None) -> bytes:
     """The CSV export of these bailleurs' correspondences (None: all), one header line."""
-    if bailleurs is None:
-        return corr.exporter(con)
-    parties = [corr.exporter(con, b).decode("utf-8-sig") for b in bailleurs]
-    if not parties:
-        return corr.exporter(con).decode("utf-8-sig").splitlines(keepends=True)[0].encode(
-            "utf-8-sig")
-    texte = parties[0] + "".join(p.split("\r\n", 1)[1] for p in parties[1:])
-    return texte.encode("utf-8-sig")
+    return corr.exporter(con, bailleurs)
 
 
 # ---------------------------------------------------------------- the import page's step
