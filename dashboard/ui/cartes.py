@@ -18,6 +18,7 @@ import streamlit as st
 from dashboard import contenu_cartes, reference_cartes
 from dashboard.contenu_bilan import Partie
 from dashboard.contenu_cartes import PartieCarte
+from dashboard.ui import figures
 from dashboard.ui.filtres import Selection, demander_filtre
 from dashboard.ui.sections import afficher_blocs, tableau, telechargements
 from dashboard.ui.texte import texte_brut
@@ -90,7 +91,8 @@ def dessiner(partie: PartieCarte, actuels: Sequence[str] = ()) -> None:
         st.markdown(f"**{texte_brut(partie.message)}**")
     gauche, droite = st.columns([3, 2], gap="medium")
     with gauche:
-        codes = graphique(partie.figure("normale"), partie.cle, bool(partie.filtre_au_clic))
+        codes = graphique(figures.figure(partie.figure, "normale"), partie.cle,   # built once
+                          bool(partie.filtre_au_clic))
         if partie.note:
             st.markdown(texte_brut(partie.note))
     with droite:

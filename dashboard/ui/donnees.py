@@ -3,6 +3,11 @@
 Results are cached by Streamlit (`st.cache_data`), keyed on the function, its arguments (the
 filters included) and the data version: an import or a rollback changes the version, so a page
 never shows figures computed on replaced data.
+
+The data version is one SQL query (`store.version_donnees`); a page calls the engine a dozen
+times a run, so the version is read once per script run (`version`) and kept for the rest of
+the run. Imports, rollbacks and changes of correspondences run in button callbacks, before the
+script body, and the run that follows reads the new version.
 """
 
 from __future__ import annotations
@@ -10,10 +15,16 @@ from __future__ import annotations
 import importlib
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from dashboard import metrics
 from dashboard.store import db_path, version_donnees
 from dashboard.ui.connexion import connexion
+
+# Attribute of Streamlit's ScriptRunContext (one per session) holding (run marker, database
+# file, version). The marker is the context's `cursors` dict, which Streamlit replaces at the
+# start of every run (`ScriptRunContext.reset`): kept here by reference, it is this run's own.
+_MEMO_VERSION = "_flux_version_donnees"
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -30,7 +41,23 @@ def _fonction(nom: str):
     return getattr(importlib.import_module(f"dashboard.metrics.{module}"), fonction)
 
 
+def version() -> tuple:
+    """The data version of the app's database (`store.version_donnees`), read once per script
+    run; outside a run (tests, scripts), read at each call."""
+    base = str(db_path())
+    ctx = get_script_run_ctx(suppress_warning=True)
+    marqueur = getattr(ctx, "cursors", None)
+    if marqueur is None:
+        return version_donnees(connexion())
+    memo = getattr(ctx, _MEMO_VERSION, None)
+    if memo is not None and memo[0] is marqueur and memo[1] == base:
+        return memo[2]
+    lue = version_donnees(connexion())
+    setattr(ctx, _MEMO_VERSION, (marqueur, base, lue))
+    return lue
+
+
 def calcul(nom: str, *args, **kwargs):
     """`metrics.<nom>(con, *args, **kwargs)` (or `metrics.<module>.<fonction>`), cached for this
     database file and data version."""
-    return _appel(nom, str(db_path()), version_donnees(connexion()), args, tuple(sorted(kwargs.items())))
+    return _appel(nom, str(db_path()), version(), args, tuple(sorted(kwargs.items())))

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.contenu_bilan import Partie
 from dashboard.exports import csv_excel, xlsx
 from dashboard.formatting import en_tete, formater_tableau
+from dashboard.ui import figures
 from dashboard.ui.filtres import demander_filtre
 from dashboard.ui.texte import texte_brut
 
@@ -62,8 +63,9 @@ def tableau(df: pd.DataFrame, colonnes: list[str] | None = None, hauteur: int | 
     """A table in French formats and headings (``en_tetes`` overriding ``formatting.en_tete``
     for the columns it names)."""
     vue = df[colonnes] if colonnes else df
-    st.dataframe(formater_tableau(vue).rename(columns=_titres(en_tetes)), hide_index=True,
-                 height=hauteur if hauteur else "auto")
+    # formatted once per content and data version (dashboard.ui.figures)
+    st.dataframe(figures.tableau(lambda: formater_tableau(vue).rename(columns=_titres(en_tetes))),
+                 hide_index=True, height=hauteur if hauteur else "auto")
 
 
 def section(
@@ -128,10 +130,12 @@ def afficher_blocs(titre_page: str, blocs: list[Bloc]) -> None:
         presentation.diaporama(titre_page, [
             presentation.Diapositive(
                 b.titre, b.message or "",
-                None if b.donnees is None or b.donnees.empty else (lambda b=b: b.figure("presentation")),
+                None if b.donnees is None or b.donnees.empty
+                else (lambda b=b: figures.figure(b.figure, "presentation")),
                 b.vide)
             for b in blocs])
         return
-    for b in blocs:
-        section(b.titre, b.cle, b.donnees, lambda b=b: b.figure("normale"), colonnes=b.colonnes,
+    for b in blocs:   # each figure built once per content and data version (ui.figures)
+        section(b.titre, b.cle, b.donnees, lambda b=b: figures.figure(b.figure, "normale"),
+                colonnes=b.colonnes,
                 message=b.message, vide=b.vide, filtre_au_clic=b.filtre_au_clic)

@@ -1,0 +1,183 @@
+"""Figures and formatted tables kept from one rerun to the next and shared by every session.
+
+The data of a page come from the metrics engine's cache (``ui.donnees.calcul``), but building a
+plotly figure from them (plotly validates every property and copies the theme) costs 10 to
+30 ms a chart, and formatting a table in French cell by cell a few more: most of a warm rerun,
+paid again by every person who opens the page (issue 13: the club's link shared during a visio).
+Here each figure and each formatted table is built once per content and reused.
+
+The key of an entry is its builder — a function, usually a ``lambda`` — identified by its code,
+plus everything it reads: the values it closes over and its default arguments (DataFrames
+included, by a hash of their content; the rest pickled, then hashed), the arguments it is called with, the
+database file and its data version (``ui.donnees.version``: an import, a rollback or a changed
+correspondence changes it). Same builder, same values and same data: same figure, for every
+session; any other value, or new data, is another key. A builder must therefore depend on
+nothing else (module-level code and constants aside); one closing over something pickle cannot
+write (a connection, a nested function) is simply called, not cached.
+
+Figures are handed out as they are, to every session at once: never modify one taken from here
+(``st.plotly_chart`` copies a figure before serialising it; kaleido only reads it). Tables are
+handed out as shallow copies (pandas copy-on-write: the cached frame is never changed through
+them). Both caches are bounded (least recently used entries go first).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import io
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+# A map with its outlines weighs a few MB as a plotly object: 128 figures is about ten filter
+# sets of the Bilan trimestriel (11 charts each).
+TAILLE_FIGURES = 128
+TAILLE_TABLEAUX = 512
+
+
+class _Cache:
+    """A bounded LRU of values built on demand; one build per key at a time (sessions asking
+    for a key being built wait for it rather than build it again)."""
+
+    def __init__(self, taille: int) -> None:
+        self.taille = taille
+        self._verrou = threading.Lock()
+        self._entrees: OrderedDict[tuple, Any] = OrderedDict()
+        self._constructions: dict[tuple, threading.Lock] = {}
+        self.construits = 0
+        self.repris = 0
+
+    def obtenir(self, cle: tuple, construire: Callable[[], Any]) -> Any:
+        with self._verrou:
+            if cle in self._entrees:
+                self._entrees.move_to_end(cle)
+                self.repris += 1
+                return self._entrees[cle]
+            verrou = self._constructions.setdefault(cle, threading.Lock())
+        with verrou:
+            with self._verrou:
+                if cle in self._entrees:
+                    self._entrees.move_to_end(cle)
+                    self.repris += 1
+                    return self._entrees[cle]
+            try:
+                valeur = construire()
+                with self._verrou:
+                    self._entrees[cle] = valeur
+                    self.construits += 1
+                    while len(self._entrees) > self.taille:
+                        self._entrees.popitem(last=False)
+            finally:
+                with self._verrou:
+                    self._constructions.pop(cle, None)
+        return valeur
+
+    def vider(self) -> None:
+        with self._verrou:
+            self._entrees.clear()
+            self.construits = self.repris = 0
+
+    def __len__(self) -> int:
+        return len(self._entrees)
+
+
+_FIGURES = _Cache(TAILLE_FIGURES)
+_TABLEAUX = _Cache(TAILLE_TABLEAUX)
+
+
+def empreinte(fabrique: Callable, args: tuple = ()) -> tuple | None:
+    """What identifies ``fabrique(*args)``: its code and a hash of every value it reads (closure,
+    defaults, bound arguments of a ``functools.partial`` or a method, ``args``); None when one of
+    them cannot be pickled (then the result is not cached)."""
+    cible, lies, mots = fabrique, (), {}
+    while isinstance(cible, functools.partial):
+        lies, mots = cible.args + lies, {**cible.keywords, **mots}
+        cible = cible.func
+    if inspect.ismethod(cible):
+        lies, cible = (cible.__self__, *lies), cible.__func__
+    code = getattr(cible, "__code__", None)
+    if code is None:
+        return None
+    try:
+        etat = (tuple(c.cell_contents for c in cible.__closure__ or ()), cible.__defaults__,
+                cible.__kwdefaults__, lies, tuple(sorted(mots.items())), args)
+        tampon = io.BytesIO()
+        _Empreinte(tampon, protocol=pickle.HIGHEST_PROTOCOL).dump(etat)
+    except Exception:  # noqa: BLE001 - an empty cell, something pickle cannot write: no cache
+        return None
+    return (code.co_filename, code.co_qualname, code,
+            hashlib.blake2b(tampon.getbuffer(), digest_size=20).digest())
+
+
+def _contenu_pandas(objet: pd.DataFrame | pd.Series) -> bytes:
+    """A digest of a DataFrame's or Series' content: shape, column names, dtypes, index and
+    values (``pandas.util.hash_pandas_object``, one hash a row) — the same for equal content
+    whatever its memory layout (pickle's bytes are not: a frame read back from the cache and
+    the frame first computed may differ there)."""
+    entete = (type(objet).__name__, objet.shape, objet.index.names,
+              list(objet.columns) if isinstance(objet, pd.DataFrame) else objet.name,
+              [str(t) for t in (objet.dtypes if isinstance(objet, pd.DataFrame)
+                                else [objet.dtype])])
+    h = hashlib.blake2b(pickle.dumps(entete, protocol=pickle.HIGHEST_PROTOCOL), digest_size=20)
+    h.update(pd.util.hash_pandas_object(objet, index=True).to_numpy().tobytes())
+    return h.digest()
+
+
+def _marque_pandas(digest: bytes) -> bytes:  # pragma: no cover - written, never read back
+    return digest
+
+
+class _Empreinte(pickle.Pickler):
+    """Pickle, but DataFrames and Series written as the digest of their content."""
+
+    def reducer_override(self, objet):
+        if isinstance(objet, (pd.DataFrame, pd.Series)):
+            try:
+                return _marque_pandas, (_contenu_pandas(objet),)
+            except TypeError:    # unhashable cells (lists, dicts): pickled as they are
+                return NotImplemented
+        return NotImplemented
+
+
+def _donnees() -> tuple:
+    from dashboard.store import db_path
+    from dashboard.ui.donnees import version
+
+    return str(db_path()), version()
+
+
+def figure(fabrique: Callable[..., Any], *args) -> Any:
+    """``fabrique(*args)`` — a plotly figure — built once for these values and this data
+    version, then shared (read-only) by every rerun and session."""
+    cle = empreinte(fabrique, args)
+    if cle is None:
+        return fabrique(*args)
+    return _FIGURES.obtenir((*_donnees(), *cle), lambda: fabrique(*args))
+
+
+def tableau(fabrique: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``fabrique()`` — a table formatted for display — built once for these values and this
+    data version; each caller gets a shallow copy."""
+    cle = empreinte(fabrique)
+    if cle is None:
+        return fabrique()
+    return _TABLEAUX.obtenir((*_donnees(), *cle), fabrique).copy(deep=False)
+
+
+def statistiques() -> dict[str, int]:
+    """Figures and tables built and served from the cache since the last ``vider()``."""
+    return {"figures_construites": _FIGURES.construits, "figures_reprises": _FIGURES.repris,
+            "figures_en_cache": len(_FIGURES), "tableaux_construits": _TABLEAUX.construits,
+            "tableaux_repris": _TABLEAUX.repris, "tableaux_en_cache": len(_TABLEAUX)}
+
+
+def vider() -> None:
+    """Forget every figure and table (benchmarks and tests; never needed after an import)."""
+    _FIGURES.vider()
+    _TABLEAUX.vider()

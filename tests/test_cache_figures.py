@@ -1,0 +1,269 @@
+"""The cache of figures and formatted tables (dashboard.ui.figures) and the data version read
+once per script run (dashboard.ui.donnees.version): what is reused, and what makes it stale —
+new values, an import rolled back, a changed correspondence."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.ui import donnees, figures
+from dashboard.ui.connexion import connexion
+from data_loaders.correspondances import Definition, definir
+from data_loaders.ingest import annuler
+
+
+@pytest.fixture(autouse=True)
+def cache_vide():
+    figures.vider()
+    yield
+    figures.vider()
+
+
+def _fabrique(df: pd.DataFrame, vue: str):
+    return lambda taille: ("figure", df["n"].sum(), vue, taille)
+
+
+# Builds counted here: a module global, since the builder's closure is part of its key.
+_APPELS: list[str] = []
+
+
+def _compteur():
+    _APPELS.clear()
+
+    def fabrique(df, vue="mad"):
+        def construire(taille):
+            _APPELS.append(taille)
+            return {"n": int(df["n"].sum()), "vue": vue, "taille": taille}
+        return construire
+
+    return _APPELS, fabrique
+
+
+# --- the key ---------------------------------------------------------------------------------
+
+
+def test_empreinte_meme_code_memes_valeurs_meme_cle():
+    a = pd.DataFrame({"cle": ["A", "B"], "n": [1, 2]})
+    b = a.copy()
+    assert figures.empreinte(_fabrique(a, "mad"), ("normale",)) == \
+        figures.empreinte(_fabrique(b, "mad"), ("normale",))
+
+
+def test_empreinte_meme_contenu_autre_disposition_en_memoire():
+    # a frame sorted by the page, then the same frame read back from Streamlit's cache
+    # (unpickled) on the next rerun: other memory layout, same content, same key
+    import pickle
+
+    trie = pd.DataFrame({"cle": ["B", "A", "C"], "ecart": [2.0, -1.0, 0.5]}).sort_values("ecart")
+    relu = pickle.loads(pickle.dumps(trie))
+    assert figures.empreinte(_fabrique(trie, "mad"), ("normale",)) == \
+        figures.empreinte(_fabrique(relu, "mad"), ("normale",))
+
+
+@pytest.mark.parametrize("autre", [
+    pd.DataFrame({"cle": ["A", "B"], "n": [1, 3]}),      # one value
+    pd.DataFrame({"cle": ["A", "C"], "n": [1, 2]}),      # one key
+    pd.DataFrame({"cle": ["B", "A"], "n": [2, 1]}),      # the order of the rows
+    pd.DataFrame({"cle": ["A", "B"], "m": [1, 2]}),      # a column's name
+    pd.DataFrame({"cle": ["A", "B"], "n": [1.0, 2.0]}),  # a dtype
+    pd.DataFrame({"cle": ["A", "B"], "n": [1, 2]}, index=[5, 6]),  # the index
+])
+def test_empreinte_change_avec_le_contenu(autre):
+    a = pd.DataFrame({"cle": ["A", "B"], "n": [1, 2]})
+    fabrique = (lambda df: (lambda t: df))
+    assert figures.empreinte(fabrique(a), ("normale",)) != \
+        figures.empreinte(fabrique(autre), ("normale",))
+
+
+def test_empreinte_change_avec_les_autres_valeurs_et_les_arguments():
+    a = pd.DataFrame({"cle": ["A"], "n": [1]})
+    base = figures.empreinte(_fabrique(a, "mad"), ("normale",))
+    assert figures.empreinte(_fabrique(a, "baux"), ("normale",)) != base
+    assert figures.empreinte(_fabrique(a, "mad"), ("presentation",)) != base
+    # same values, another builder (another code): another key
+    assert figures.empreinte(lambda taille, df=a, vue="mad": (df, vue, taille),
+                             ("normale",)) != base
+
+
+def test_empreinte_sans_cle_pour_ce_que_pickle_ne_sait_pas_ecrire():
+    verrou = threading.Lock()
+    assert figures.empreinte(lambda t: (verrou, t), ("normale",)) is None
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+
+def test_une_figure_construite_une_fois_par_contenu(exemple):
+    appels, fabrique = _compteur()
+    df = pd.DataFrame({"n": [1, 2]})
+    premiere = figures.figure(fabrique(df), "normale")
+    # a rerun: the same data read again from the engine's cache (another DataFrame object)
+    assert figures.figure(fabrique(df.copy()), "normale") is premiere
+    assert appels == ["normale"]
+    figures.figure(fabrique(df), "presentation")
+    figures.figure(fabrique(pd.DataFrame({"n": [1, 5]})), "normale")
+    figures.figure(fabrique(df, vue="baux"), "normale")
+    assert appels == ["normale", "presentation", "normale", "normale"]
+    assert figures.statistiques()["figures_reprises"] == 1
+
+
+def test_une_fabrique_non_ecrivable_est_appelee_sans_cache(exemple):
+    appels, _ = _compteur()
+    verrou = threading.Lock()
+
+    def fabrique(taille):
+        _APPELS.append(taille)
+        return verrou
+
+    figures.figure(fabrique, "normale")
+    figures.figure(fabrique, "normale")
+    assert len(appels) == 2 and figures.statistiques()["figures_en_cache"] == 0
+
+
+def test_une_valeur_changee_en_place_change_la_cle(exemple):
+    appels, _ = _compteur()
+    options = {"vue": "mad"}
+
+    def fabrique(taille):
+        _APPELS.append(taille)
+        return dict(options)
+
+    assert figures.figure(fabrique, "normale") == {"vue": "mad"}
+    options["vue"] = "baux"
+    assert figures.figure(fabrique, "normale") == {"vue": "baux"}
+    assert len(appels) == 2
+
+
+def test_tableau_rendu_en_copie(exemple):
+    appels, _ = _compteur()
+    df = pd.DataFrame({"a": [1, 2]})
+
+    def formater():
+        _APPELS.append("tableau")
+        return df.assign(b=df["a"] * 2)
+
+    premier = figures.tableau(formater)
+    premier["b"] = 0            # a caller changing its table changes nobody else's
+    premier["c"] = 1
+    second = figures.tableau(formater)
+    assert appels == ["tableau"]
+    assert list(second.columns) == ["a", "b"] and second["b"].tolist() == [2, 4]
+
+
+def test_une_construction_a_la_fois_par_cle(exemple):
+    appels, _ = _compteur()
+    df = pd.DataFrame({"n": [1]})
+
+    def fabrique(taille, df=df):
+        _APPELS.append(taille)
+        time.sleep(0.2)         # long enough for the other threads to ask meanwhile
+        return object()
+
+    resultats = []
+    fils = [threading.Thread(target=lambda: resultats.append(figures.figure(fabrique, "x")))
+            for _ in range(4)]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join()
+    assert len(appels) == 1 and len({id(r) for r in resultats}) == 1
+
+
+def test_cache_borne(exemple, monkeypatch):
+    monkeypatch.setattr(figures._FIGURES, "taille", 3)
+    for i in range(5):
+        figures.figure(lambda t, i=i: (i, t), "normale")
+    assert figures.statistiques()["figures_en_cache"] == 3
+
+
+# --- stale after a change of the data --------------------------------------------------------
+
+
+def test_figure_reconstruite_apres_une_annulation_d_import(exemple):
+    appels, fabrique = _compteur()
+    df = pd.DataFrame({"n": [1, 2]})
+    figures.figure(fabrique(df), "normale")
+    figures.figure(fabrique(df), "normale")
+    assert len(appels) == 1
+    con = connexion()
+    dernier = con.execute("SELECT max(import_id) FROM journal_imports "
+                          "WHERE statut = 'ACTIVE'").fetchone()[0]
+    annuler(con, dernier)
+    figures.figure(fabrique(df), "normale")
+    assert len(appels) == 2
+    tableau = figures.tableau(lambda: df.assign(m=1))
+    assert figures.statistiques()["tableaux_construits"] == 1 and len(tableau) == 2
+
+
+def test_figure_reconstruite_apres_une_correspondance_changee(exemple):
+    appels, fabrique = _compteur()
+    df = pd.DataFrame({"n": [1, 2]})
+    figures.figure(fabrique(df), "normale")
+    avant = donnees.version()
+    definir(connexion(), [Definition("OLS01", "Préfecture des Bouches-du-Rhône (test)",
+                                     "ETAT-13")])
+    assert donnees.version() != avant
+    figures.figure(fabrique(df), "normale")
+    assert len(appels) == 2
+
+
+# --- on a page: one version query a run, nothing rebuilt on a warm rerun ---------------------
+
+
+def _compter_versions(monkeypatch) -> list:
+    lectures = []
+    origine = donnees.version_donnees
+
+    def compte(con):
+        lectures.append(1)
+        return origine(con)
+
+    monkeypatch.setattr(donnees, "version_donnees", compte)
+    return lectures
+
+
+def test_rerun_chaud_du_bilan_une_requete_de_version_rien_reconstruit(exemple, monkeypatch):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.switch_page("pages/bilan.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    construits = figures.statistiques()
+    assert construits["figures_construites"] >= 10 and construits["tableaux_construits"] >= 10
+    graphiques = [e.proto.spec for e in at.get("plotly_chart")]
+
+    lectures = _compter_versions(monkeypatch)
+    at.run()
+    assert not at.exception
+    assert len(lectures) == 1          # was one query per engine call (13 on this page)
+    apres = figures.statistiques()
+    assert apres["figures_construites"] == construits["figures_construites"]
+    assert apres["tableaux_construits"] == construits["tableaux_construits"]
+    assert apres["figures_reprises"] >= len(graphiques)
+    # the page sends the same charts as when they were built
+    assert [e.proto.spec for e in at.get("plotly_chart")] == graphiques
+
+
+def test_rerun_du_bilan_apres_une_annulation_reconstruit_les_figures(exemple):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.switch_page("pages/bilan.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    avant = figures.statistiques()["figures_construites"]
+    con = connexion()
+    dernier = con.execute("SELECT max(import_id) FROM journal_imports "
+                          "WHERE statut = 'ACTIVE' AND type_donnees = 'mises_a_disposition'"
+                          ).fetchone()[0]
+    annuler(con, dernier)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert figures.statistiques()["figures_construites"] >= 2 * avant
+
+
+def test_version_hors_d_une_execution_lue_a_chaque_appel(exemple, monkeypatch):
+    lectures = _compter_versions(monkeypatch)
+    donnees.version()
+    donnees.version()
+    assert len(lectures) == 2
