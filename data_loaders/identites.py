@@ -475,16 +475,8 @@ def resoudre_table(cur: duckdb.DuckDBPyConnection, jeu_nom: str, norm: str,
 
 
 def _ecrire_resolutions(cur, norm: str, cles: tuple[str, ...], lignes_res: list) -> None:
-    import pandas as pd
-
     res = f"res_{uuid.uuid4().hex[:12]}"
-    cadre = pd.DataFrame(lignes_res, columns=[*cles, "_code", "_erreur"], dtype=object)
-    cur.register(f"{res}_df", cadre)
-    try:
-        casts = ", ".join(f"{c}::VARCHAR AS {c}" for c in [*cles, "_code", "_erreur"])
-        cur.execute(f"CREATE TEMP TABLE {res} AS SELECT {casts} FROM {res}_df")
-    finally:
-        cur.unregister(f"{res}_df")
+    _table(cur, res, [*cles, "_code", "_erreur"], lignes_res)
     erreur = "r._erreur"
     if "perimetre_cle" not in cles:        # MAD: the département of the line's commune
         jointure = (f"LEFT JOIN communes c ON c.code_insee = n.code_insee "
@@ -533,23 +525,14 @@ def enregistrer(cur: duckdb.DuckDBPyConnection, bilan: Bilan, utilisateur: str,
              utilisateur, maintenant, i.code])
     if not bilan.a_enregistrer:
         return
-    import pandas as pd
-
-    nouvelles = pd.DataFrame(
-        [(b, v, cle(v), c, o, n) for b, v, c, o, n in bilan.a_enregistrer],
-        columns=["bailleur_code", "valeur", "cle", "reservataire_code", "origine", "lignes"],
-        dtype=object)
     vue = f"corr_{uuid.uuid4().hex[:12]}"
-    cur.register(vue, nouvelles)
-    try:
-        cur.execute(f"""CREATE TEMP TABLE {vue}_t AS
-            SELECT bailleur_code::VARCHAR AS bailleur_code, valeur::VARCHAR AS valeur,
-                   cle::VARCHAR AS cle, reservataire_code::VARCHAR AS reservataire_code,
-                   origine::VARCHAR AS origine, lignes::INTEGER AS lignes
-            FROM {vue} n ANTI JOIN correspondances c
-                ON c.bailleur_code = n.bailleur_code AND c.cle = n.cle""")
-    finally:
-        cur.unregister(vue)
+    _table(cur, vue, ["bailleur_code", "valeur", "cle", "reservataire_code", "origine",
+                      "lignes"],
+           [(b, v, cle(v), c, o, str(n)) for b, v, c, o, n in bilan.a_enregistrer])
+    cur.execute(f"""CREATE TEMP TABLE {vue}_t AS
+        SELECT n.* REPLACE (n.lignes::INTEGER AS lignes) FROM {vue} n ANTI JOIN correspondances c
+            ON c.bailleur_code = n.bailleur_code AND c.cle = n.cle""")
+    cur.execute(f"DROP TABLE {vue}")
     cur.execute(f"INSERT INTO correspondances SELECT bailleur_code, valeur, cle, "
                 f"reservataire_code, origine, $u, $t FROM {vue}_t",
                 {"u": utilisateur, "t": maintenant})
@@ -557,3 +540,16 @@ def enregistrer(cur: duckdb.DuckDBPyConnection, bilan: Bilan, utilisateur: str,
                 f"bailleur_code, valeur, NULL, reservataire_code, origine, lignes, $u, $t "
                 f"FROM {vue}_t ORDER BY bailleur_code, cle", {"u": utilisateur, "t": maintenant})
     cur.execute(f"DROP TABLE {vue}_t")
+
+
+def _table(cur: duckdb.DuckDBPyConnection, nom: str, colonnes: list[str],
+           lignes: list[tuple]) -> None:
+    """A temporary table of text columns holding `lignes`, in one statement: each column is
+    passed as a list and unnested side by side (no row-by-row insert, no pandas)."""
+    cur.execute(f"CREATE TEMP TABLE {nom} ({', '.join(f'{c} VARCHAR' for c in colonnes)})")
+    if not lignes:
+        return
+    listes = {f"c{i}": [None if v is None else str(v) for v in colonne]
+              for i, colonne in enumerate(zip(*lignes))}
+    valeurs = ", ".join(f"unnest(${k}::VARCHAR[])" for k in listes)
+    cur.execute(f"INSERT INTO {nom} SELECT {valeurs}", listes)

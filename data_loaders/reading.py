@@ -39,9 +39,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from dashboard.formatting import nombre
+from dashboard.nombres import nombre
 from data_loaders.errors import Erreur, FichierRejete
 from data_loaders.headers import reconnaissance
 from data_loaders.specs import Jeu
@@ -676,6 +675,8 @@ def _erreur_structure(ligne: int, trouves: int, attendus: int, type_erreur: str 
 
 
 def _charger(cur, table: str, lignes: list[int], valeurs: list[list]) -> None:
+    import pandas as pd        # only this slower reader needs it: an import does not pay at start
+
     frame = pd.DataFrame({"_ligne": pd.Series(lignes, dtype="int64")}
                          | {f"c{i}": pd.Series(v, dtype="object") for i, v in enumerate(valeurs)})
     vue = f"df_{table}"

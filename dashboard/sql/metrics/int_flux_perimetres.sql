@@ -15,11 +15,19 @@ WITH sommes AS (
     FROM stg_parc
     GROUP BY bailleur_code, departement
     UNION ALL
+    -- the EPCI's département: where the bailleur's parc in it mostly lies (summed per
+    -- département first, not the largest single row)
     SELECT bailleur_code, 'EPCI', epci_siren,
-           arg_max(departement, parc_eligible), epci_siren,
+           arg_max(departement, parc_eligible ORDER BY departement), epci_siren,
            sum(parc_eligible), sum(base), sum(mutations_prevues), sum(relogements_prevus)
-    FROM stg_parc
-    WHERE epci_siren IS NOT NULL
+    FROM (
+        SELECT bailleur_code, epci_siren, departement, sum(parc_eligible) AS parc_eligible,
+               sum(base) AS base, sum(mutations_prevues) AS mutations_prevues,
+               sum(relogements_prevus) AS relogements_prevus
+        FROM stg_parc
+        WHERE epci_siren IS NOT NULL
+        GROUP BY bailleur_code, epci_siren, departement
+    )
     GROUP BY bailleur_code, epci_siren
     UNION ALL
     SELECT bailleur_code, 'COMMUNE', code_insee,

@@ -179,7 +179,10 @@ SELECT
     *,
     droits_prevus - mises_a_disposition AS retard,
     (droits_prevus - mises_a_disposition) / nullif(droits_annuels, 0) AS retard_relatif,
-    greatest(0.0, droits_annuels - mises_a_disposition) AS reste_a_mettre_a_disposition,
+    -- unknown droits leave the rest unknown, never 0 (greatest() ignores NULL)
+    CASE WHEN droits_annuels IS NOT NULL
+         THEN greatest(0.0, droits_annuels - mises_a_disposition) END
+        AS reste_a_mettre_a_disposition,
     projection_31_12 - droits_annuels AS ecart_projete,
     projection_31_12 / nullif(droits_annuels, 0) AS taux_projete,
     -- 1: droits left (droits_annuels > MAD); 2: none left (incl. droits of 0); 3: droits unknown
