@@ -402,27 +402,47 @@ def test_courbes_cumulees_three_lines():
 # ------------------------------------------------------------------------------- courbes_signatures
 
 
-def test_courbes_signatures_year_against_year():
+def test_courbes_signatures_year_against_year_on_days_from_1_january():
     fig = charts.courbes_signatures(signatures_cumulees())
     assert [t.name for t in fig.data] == ["Conventions 2025", "Conventions 2024"]
     recent, ancien = fig.data
-    # 2025 is moved one year back onto the 2024 calendar: same distance from 1 January.
-    assert list(recent.x) == [pd.Timestamp("2023-11-12"), pd.Timestamp("2024-02-03")]
-    assert list(ancien.x) == [pd.Timestamp("2023-10-02"), pd.Timestamp("2023-11-24"),
-                              pd.Timestamp("2024-03-01")]
+    # x = days from 1 January of each year of exercise: 12/11/2024 is day -50 of 2025,
+    # 03/02/2025 day 33; 02/10/2023 day -91 of 2024, 24/11/2023 day -38, 01/03/2024 day 60.
+    assert list(recent.x) == [-50, 33]
+    assert list(ancien.x) == [-91, -38, 60]
     assert list(ancien.y) == [3, 40, 1234]
     assert recent.line.color == theme.BLEU_FRANCE and ancien.line.color != recent.line.color
     assert recent.line.dash != ancien.line.dash
     assert recent.line.shape == "hv"
-    # The hover gives the real date, in French.
+    # The hover gives the real date, in French, and the day.
     assert "Signées au 12/11/2024\u00a0: 5" in recent.hovertext[0]
+    assert "J\u221250 (jours depuis le 01/01/2025)" in recent.hovertext[0]
     assert f"Signées au 01/03/2024\u00a0: 1{NNBSP}234" in ancien.hovertext[2]
-    assert sorted(pd.Timestamp(s.x0) for s in fig.layout.shapes) == [
-        pd.Timestamp("2023-11-24"), pd.Timestamp("2024-01-01")]
+    # the legal deadline (24/11/2023, day -38 of 2024) and 1 January, labelled
+    assert sorted(s.x0 for s in fig.layout.shapes) == [-38, 0]
     textes = {a.text for a in fig.layout.annotations}
     assert "Échéance légale : 24/11/2023" in textes
     assert "Début de la gestion en flux : 01/01/2024" in textes
-    assert fig.layout.xaxis.tickformat == "%d/%m"
+    # ticks at the first of each month, in French, all different: 1 September (day -122 of
+    # 2025: 30 + 31 + 30 + 31 days before 1 January) to 1 March (day 59)
+    axe = fig.layout.xaxis
+    assert list(axe.tickvals) == [-122, -92, -61, -31, 0, 31, 59]
+    assert list(axe.ticktext) == ["1er sept.", "1er oct.", "1er nov.", "1er déc.", "1er janv.",
+                                  "1er févr.", "1er mars"]
+    assert axe.range[0] < -91 and axe.range[1] > 60
+
+
+def test_courbes_signatures_ticks_over_more_than_a_year_stay_distinct():
+    df = signatures_cumulees().assign(
+        date_signature=pd.to_datetime(["2022-12-15", "2023-11-24", "2024-03-01",
+                                       "2024-11-12", "2025-02-03"]))
+    fig = charts.courbes_signatures(df)
+    textes = list(fig.layout.xaxis.ticktext)
+    assert len(set(textes)) == len(textes)
+    assert "1er janv." in textes and "1er janv. N\u22121" in textes
+    # 15/12/2022 is day -382 of 2024: the axis starts in December N-1 (of 2025, the most recent
+    # year); one tick every 2 months from 1 January N-1, day -366 (2024 is a leap year)
+    assert list(fig.layout.xaxis.tickvals[:3]) == [-366, -306, -245]
 
 
 def test_courbes_signatures_leap_day_and_undated_rows():
@@ -430,10 +450,10 @@ def test_courbes_signatures_leap_day_and_undated_rows():
                        "signees_cumulees": [1, 2]})
     fig = charts.courbes_signatures(df)
     assert [t.name for t in fig.data] == ["Conventions 2024"]
-    assert list(fig.data[0].x) == [pd.Timestamp("2024-02-29")]
+    assert list(fig.data[0].x) == [59]          # 31 days of January + 28 of February
     fig = charts.courbes_signatures(df.assign(annee=[2025, 2025],
                                               date_signature=[pd.NaT, pd.Timestamp("2024-02-29")]))
-    assert list(fig.data[0].x) == [pd.Timestamp("2023-02-28")]
+    assert list(fig.data[0].x) == [-307]        # 29/02/2024 is 307 days before 01/01/2025
 
 
 # ------------------------------------------------------------------------------- entonnoir

@@ -125,16 +125,20 @@ def hauteur_barres(n: int, d: theme.Dimensions, par_categorie: float = 1.0,
 
 def repere_vertical(fig: go.Figure, x, texte: str, d: theme.Dimensions,
                     cote: str = "droite", couleur: str = theme.NEUTRE,
-                    pointille: str = "dash", dedans: bool = False) -> None:
+                    pointille: str = "dash", dedans: bool = False, rang: int = 0) -> None:
     """A vertical reference line across the plot at ``x``, labelled at its top: above the plot
     (room made by ``nouvelle_figure(annotations_haut=True)``), or just inside it with
-    ``dedans`` (when a legend holds the space above); ``cote``: the label's side of the line."""
+    ``dedans`` (when a legend holds the space above); ``cote``: the label's side of the line;
+    ``rang``: the label's line of text counted from the top, so that the labels of two close
+    lines never overlap."""
     fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
                   line=dict(color=couleur, width=d.trait_repere, dash=pointille), layer="above")
     fig.add_annotation(x=x, xref="x", y=1, yref="paper",
                        yanchor="top" if dedans else "bottom",
                        xanchor="left" if cote == "droite" else "right",
                        xshift=4 if cote == "droite" else -4,
+                       yshift=-int(rang * d.annotation * 1.6) if dedans else
+                       int(rang * d.annotation * 1.6),
                        text=texte, showarrow=False,
                        bgcolor="rgba(255,255,255,0.85)" if dedans else None,
                        font=dict(size=d.annotation, color=couleur))
