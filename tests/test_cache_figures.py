@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.ui import donnees, figures
 from dashboard.ui.connexion import connexion
 from data_loaders.correspondances import Definition, definir
-from data_loaders.ingest import annuler
+from data_loaders import annuler  # the package entry point (stable across refactors)
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +78,21 @@ def test_empreinte_change_avec_le_contenu(autre):
     fabrique = (lambda df: (lambda t: df))
     assert figures.empreinte(fabrique(a), ("normale",)) != \
         figures.empreinte(fabrique(autre), ("normale",))
+
+
+@pytest.mark.parametrize("un, autre", [
+    (pd.array([1, None], dtype="Int64"), pd.array([1, 2], dtype="Int64")),
+    (pd.array(["a", None], dtype="str"), pd.array(["a", "b"], dtype="str")),
+    (pd.Categorical(["a", "b"]), pd.Categorical(["b", "a"])),
+    (pd.to_datetime(["2025-03-31", None]), pd.to_datetime(["2025-03-31", "2025-06-30"])),
+    (pd.array([1, "x"], dtype=object), pd.array(["1", "x"], dtype=object)),
+])
+def test_empreinte_types_pandas(un, autre):
+    fabrique = (lambda df: (lambda t: df))
+    cle = figures.empreinte(fabrique(pd.DataFrame({"v": un})), ("normale",))
+    assert cle is not None
+    assert cle == figures.empreinte(fabrique(pd.DataFrame({"v": un})), ("normale",))
+    assert cle != figures.empreinte(fabrique(pd.DataFrame({"v": autre})), ("normale",))
 
 
 def test_empreinte_change_avec_les_autres_valeurs_et_les_arguments():
