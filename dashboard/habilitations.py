@@ -125,6 +125,14 @@ class Habilitation:
             f"{self.utilisateur} ({self.description()}) ne peut pas importer de « {libelle} » : "
             + suite)
 
+    def nom_au_journal(self, utilisateur: str | None = None) -> str:
+        """Who the journal names when acting with these rights: the authorised user, never
+        another (ValueError when `utilisateur` names somebody else)."""
+        if utilisateur is not None and utilisateur != self.utilisateur:
+            raise ValueError(f"utilisateur « {utilisateur} » différent de celui de "
+                             f"l'habilitation « {self.utilisateur} »")
+        return self.utilisateur
+
     def verifier_correspondances(self, bailleurs) -> None:
         """Who may set réservataire correspondences: an admin or the State's services for any
         bailleur, a bailleur for its own codes only, a reader never."""

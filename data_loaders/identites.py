@@ -447,7 +447,9 @@ def resoudre_table(cur: duckdb.DuckDBPyConnection, jeu_nom: str, norm: str,
                       "quel réservataire il correspond (page « Importer des données », ou "
                       "`correspondances import`)")
         lignes_res.append((*valeurs, r.code, erreur))
-        if r.code and r.comment in ("code", "nom"):
+        if r.code and (r.comment == "nom" or (r.comment == "code"
+                                              and valeur.strip() != r.code)):
+            # A code written exactly as the referential's is no resolution worth reporting.
             automatiques[(valeur, r.code)] = automatiques.get((valeur, r.code), 0) + lignes
         if r.code and bailleur and r.comment in ("nom", "type_territoire"):
             cle_v = (bailleur, cle(valeur))

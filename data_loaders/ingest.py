@@ -13,6 +13,8 @@
   Without ``habilitation`` (local mode, sample data) every right is given.
 - One writer at a time per database file (dashboard.store.verrou_ecriture): two sessions
   importing at once are served one after the other, each seeing what the other wrote.
+
+What is written where: data_loaders.cibles; the journal and the rollback: data_loaders.historique.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ if TYPE_CHECKING:      # pandas is imported when a frame is asked for: an import
 from dashboard.referentiel import assurer_territoires
 from dashboard.habilitations import BAILLEUR, ETAT, Habilitation, utilisateur_local
 from dashboard.store import verrou_ecriture
+from data_loaders.cibles import CIBLES, Cible, mettre_a_jour_statuts
 from data_loaders.errors import Erreur, FichierRejete
 from data_loaders import identites, profils
 from data_loaders.headers import Correspondance, associer, deviner_type, lire_mapping
@@ -45,64 +48,6 @@ from data_loaders.validation import cellules_lues, compter, revalider_portee, va
 
 IMPORTE, REJETE, INCHANGE = "importe", "rejete", "inchange"
 APERCU_LIGNES = 20
-
-
-@dataclass(frozen=True)
-class Cible:
-    """A live table an import writes, and how its rows map to scope units."""
-
-    table: str
-    colonnes: dict[str, str]            # live column -> SQL over the valid rows `v`
-    unite_table: tuple[str, ...]        # scope unit of a live row (SQL over `t`)
-    unite_fichier: tuple[str, ...]      # scope unit of a valid row (SQL over `v`)
-    grouper_par: str | None = None      # one row per value of this column (EPCI from communes)
-
-
-def _identite(*colonnes: str) -> dict[str, str]:
-    return {c: f"v.{c}" for c in colonnes}
-
-
-CIBLES: dict[str, tuple[Cible, ...]] = {
-    "conventions": (Cible(
-        "conventions",
-        _identite("bailleur_code", "bailleur_nom", "reservataire_code", "reservataire_valeur",
-                  "reservataire_nom", "type_reservataire", "departement", "perimetre_type") | {
-            "perimetre_code": "v.perimetre_cle"} | _identite(
-            "annee", "statut", "date_signature", "motif_non_signature", "methode", "taux_flux",
-            "droits_annuels", "mode_gestion"),
-        # Conventions are signed per département: each DDETS replaces only its own.
-        ("t.bailleur_code", "t.annee", "t.departement"),
-        ("v.bailleur_code", "v.annee", "v.departement")),),
-    "parc": (Cible(
-        "parc",
-        _identite("bailleur_code", "code_insee", "annee", "parc_total") | {
-            "logements_exclus": "coalesce(v.logements_exclus, 0)",
-            "liberations": "v.liberations", "taux_rotation": "v.taux_rotation",
-            "mutations_prevues": "coalesce(v.mutations_prevues, 0)",
-            "relogements_prevus": "coalesce(v.relogements_prevus, 0)"},
-        ("t.bailleur_code", "t.annee"), ("v.bailleur_code", "v.annee")),),
-    "mises_a_disposition": (Cible(
-        "mises_a_disposition",
-        _identite("bailleur_code", "reference", "date_mise_a_disposition", "code_insee",
-                  "categorie", "reservataire_code", "reservataire_valeur", "rpls", "qpv",
-                  "typologie", "financement",
-                  "annee_construction", "issue", "date_bail", "candidat_bailleur",
-                  "public_prioritaire"),
-        ("t.bailleur_code", "year(t.date_mise_a_disposition)"), ("v.bailleur_code", "v.annee")),),
-    "documents_epci": (Cible(
-        "documents_epci", _identite("epci_siren", "document", "statut", "date_document"),
-        ("t.epci_siren",), ("v.epci_siren",)),),
-    "communes": (
-        Cible("communes", {"code_insee": "v.code_insee", "nom": "v.nom_commune",
-                           "departement": "v.departement_cle", "epci_siren": "v.epci_siren",
-                           "population": "v.population"},
-              ("t.code_insee",), ("v.code_insee",)),
-        Cible("epci", {"epci_siren": "v.epci_siren", "nom": "any_value(v.epci_nom)",
-                       "nature": "any_value(v.epci_nature)",
-                       "departement": "mode(v.departement_cle)"},
-              ("t.epci_siren",), ("v.epci_siren",), grouper_par="v.epci_siren"),
-    ),
-}
 
 
 @dataclass
@@ -280,19 +225,11 @@ def importer(
     if type_donnees not in JEUX:
         raise ValueError(f"type de données inconnu : {type_donnees}")
     if habilitation is not None:
-        utilisateur = _utilisateur_habilite(habilitation, utilisateur)
+        utilisateur = habilitation.nom_au_journal(utilisateur)
         habilitation.verifier_import(type_donnees)
     with nullcontext() if simulation else verrou_ecriture(con):
         return _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
                          utilisateur, simulation, aujourd_hui, habilitation)
-
-
-def _utilisateur_habilite(habilitation: Habilitation, utilisateur: str | None) -> str:
-    """Who the journal names when acting with rights: the authorised user, never another."""
-    if utilisateur is not None and utilisateur != habilitation.utilisateur:
-        raise ValueError(f"utilisateur « {utilisateur} » différent de celui de l'habilitation "
-                         f"« {habilitation.utilisateur} »")
-    return habilitation.utilisateur
 
 
 def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel, utilisateur,
@@ -558,7 +495,7 @@ def _ecrire(cur, rapport: RapportImport, jeu: Jeu, cibles: tuple[Cible, ...], le
         remplaces = [r[0] for r in cur.execute(
             "SELECT DISTINCT import_remplace_id FROM remplacements WHERE import_id = ? "
             "ORDER BY 1", [import_id]).fetchall()]
-        _mettre_a_jour_statuts(cur, jeu.nom, remplaces)
+        mettre_a_jour_statuts(cur, jeu.nom, remplaces)
         if rapport.erreurs:
             _quarantaine(cur, import_id, lecture, err)
         cur.execute("COMMIT")
@@ -597,15 +534,6 @@ def _remplacer(cur, cible: Cible, valides: str, import_id: int) -> None:
     cur.execute(f"DROP TABLE {unites}")
 
 
-def _mettre_a_jour_statuts(cur, type_donnees: str, import_ids: list[int]) -> None:
-    """An import is ACTIVE while some of its rows are live, REPLACED once none is."""
-    for iid in import_ids:
-        vivantes = sum(cur.execute(f"SELECT count(*) FROM {c.table} WHERE import_id = ?",
-                                   [iid]).fetchone()[0] for c in CIBLES[type_donnees])
-        cur.execute("UPDATE journal_imports SET statut = ? WHERE import_id = ?",
-                    ["ACTIVE" if vivantes else "REPLACED", iid])
-
-
 def _champ_csv(champ: str, sep: str) -> str:
     """SQL writing a field back as the CSV file had it (quoted when it needs to be)."""
     return (f"CASE WHEN {champ} IS NULL THEN '' "
@@ -629,98 +557,3 @@ def _quarantaine(cur, import_id: int, lecture: Lecture, err: str) -> None:
                  for e in lecture.erreurs]
     if structure:
         cur.executemany("INSERT INTO quarantaine VALUES (?, ?, ?, ?)", structure)
-
-
-# ------------------------------------------------------------------------ journal and rollback
-
-class AnnulationImpossible(Exception):
-    """Rollback refused; the message says why, in French."""
-
-
-def annuler(con: duckdb.DuckDBPyConnection, import_id: int,
-            habilitation: Habilitation | None = None, utilisateur: str | None = None) -> str:
-    """Roll back an import in force: remove its rows and restore those it had replaced.
-
-    Only an admin may (DroitsInsuffisants otherwise); None: every right (local mode). The
-    journal records who rolled it back: the user of ``habilitation`` (``utilisateur`` may not
-    name somebody else), else ``utilisateur``, else the OS user."""
-    if habilitation is not None:
-        utilisateur = _utilisateur_habilite(habilitation, utilisateur)
-        habilitation.verifier_annulation()
-    with verrou_ecriture(con):
-        return _annuler(con, import_id, utilisateur or utilisateur_local())
-
-
-def _annuler(con: duckdb.DuckDBPyConnection, import_id: int, utilisateur: str) -> str:
-    cur = con.cursor()
-    try:
-        ligne = cur.execute("SELECT type_donnees, statut FROM journal_imports WHERE import_id = ?",
-                            [import_id]).fetchone()
-        if ligne is None:
-            raise AnnulationImpossible(f"Aucun import n° {import_id} dans le journal.")
-        type_donnees, statut = ligne
-        if statut != "ACTIVE":
-            raise AnnulationImpossible(
-                f"L'import n° {import_id} n'est pas en vigueur (statut : {statut}) : seul un "
-                "import en vigueur peut être annulé.")
-        cibles = CIBLES[type_donnees]
-        for cible in cibles:
-            plus_recent = cur.execute(
-                f"SELECT min(remplace_par) FROM archive_{cible.table} WHERE import_id = ?",
-                [import_id]).fetchone()[0]
-            if plus_recent is not None:
-                raise AnnulationImpossible(
-                    f"Une partie de l'import n° {import_id} a été remplacée par l'import n° "
-                    f"{plus_recent} : annulez d'abord l'import n° {plus_recent}.")
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            for cible in cibles:
-                cols = ", ".join([*cible.colonnes, "import_id"])
-                cur.execute(f"DELETE FROM {cible.table} WHERE import_id = ?", [import_id])
-                cur.execute(f"INSERT INTO {cible.table} ({cols}) SELECT {cols} "
-                            f"FROM archive_{cible.table} WHERE remplace_par = ?", [import_id])
-                cur.execute(f"DELETE FROM archive_{cible.table} WHERE remplace_par = ?",
-                            [import_id])
-            restaures = [r[0] for r in cur.execute(
-                "SELECT DISTINCT import_remplace_id FROM remplacements WHERE import_id = ? "
-                "ORDER BY 1", [import_id]).fetchall()]
-            cur.execute("UPDATE journal_imports SET statut = 'ROLLED_BACK' WHERE import_id = ?",
-                        [import_id])
-            cur.execute("INSERT INTO journal_annulations VALUES (?, ?, ?)",
-                        [import_id, utilisateur, datetime.now()])
-            _mettre_a_jour_statuts(cur, type_donnees, restaures)
-            cur.execute("COMMIT")
-        except Exception:
-            cur.execute("ROLLBACK")
-            raise
-    finally:
-        cur.close()
-    message = f"Import n° {import_id} annulé."
-    if restaures:
-        message += f" Import(s) n° {', '.join(map(str, restaures))} de nouveau en vigueur."
-    return message
-
-
-def journal(con: duckdb.DuckDBPyConnection) -> "pd.DataFrame":
-    """The import journal, most recent first."""
-    cur = con.cursor()
-    try:
-        return cur.execute(
-            "SELECT j.import_id, type_donnees, perimetre, nom_fichier, sha256, lignes_lues, "
-            "lignes_importees, lignes_rejetees, statut, j.utilisateur, j.horodatage, "
-            "a.utilisateur AS annule_par, a.horodatage AS annule_le "
-            "FROM journal_imports j LEFT JOIN journal_annulations a USING (import_id) "
-            "ORDER BY j.import_id DESC").df()
-    finally:
-        cur.close()
-
-
-def quarantaine(con: duckdb.DuckDBPyConnection, import_id: int | None = None) -> "pd.DataFrame":
-    cur = con.cursor()
-    try:
-        where = "WHERE import_id = ?" if import_id is not None else ""
-        return cur.execute(f"SELECT import_id, ligne, contenu, motifs FROM quarantaine {where} "
-                           "ORDER BY import_id, ligne",
-                           [import_id] if import_id is not None else []).df()
-    finally:
-        cur.close()

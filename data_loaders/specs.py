@@ -64,7 +64,7 @@ class Colonne:
 
 @dataclass(frozen=True)
 class Jeu:
-    """A dataset kind: its columns (the scope an import replaces: data_loaders.ingest.CIBLES)."""
+    """A dataset kind: its columns (the scope an import replaces: data_loaders.cibles.CIBLES)."""
 
     nom: str
     colonnes: tuple[Colonne, ...]

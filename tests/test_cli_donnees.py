@@ -218,18 +218,14 @@ def test_import_mapping_feuille_nommee_et_premiere_feuille(tmp_path, f):
     assert r.json() == {"statut": "importe", "import_id": 2, "lignes_lues": 1,
                         "lignes_importees": 1, "lignes_rejetees": 0, "erreurs": []} | SANS_RESERVATAIRES
 
-    # Without --sheet the first sheet ("Notes") is read: rejected, human-readable report.
+    # Without --sheet the first sheet (« Notes », a notice without the dataset's columns) is
+    # passed over and said so; the « Parc » sheet is the same file as import 2: nothing to do.
     r = _cli("import", "parc", parc_xlsx, "--db", db)
-    assert r.rc == 1
-    lignes = r.out.splitlines()
-    assert lignes[0] == "parc.xlsx : format Excel ; feuille « Notes » ; lignes lues 1"
-    assert lignes[1].startswith("Fichier rejeté : Colonne obligatoire « bailleur_code » "
-                                "(code bailleur) introuvable.")
-    assert lignes[2] == "4 erreur(s) :"
-    assert [l.split(" : ")[0] for l in lignes[3:]] == [
-        "  - ligne 1, colonne bailleur_code", "  - ligne 1, colonne code_insee",
-        "  - ligne 1, colonne annee", "  - ligne 1, colonne parc_total"]
-    assert all("En-têtes trouvés : « Export du 30/09/2025 »" in l for l in lignes[3:])
+    assert r.rc == 0
+    assert r.out.splitlines() == [
+        "parc.xlsx : format Excel ; feuille « Parc » (« Notes » ignorée : sans les colonnes "
+        "attendues) ; lignes lues 1",
+        "Ce fichier a déjà été importé (import n° 2) pour le même périmètre : rien n'a changé."]
 
     assert _lignes_mad(db) == [
         ("OLS3", "E1", date(2025, 2, 1), "04070", "MUTATION", None, "EN_COURS", None, 1)]

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import data_loaders.ingest as ingest
+import data_loaders.historique as historique
 from data_loaders import AnnulationImpossible, annuler, journal, quarantaine
 from conftest import (
     COLONNES,
@@ -161,7 +162,7 @@ def test_echec_pendant_un_remplacement_tout_est_annule(base_peuplee, fichiers, m
     def panne(*args, **kwargs):
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(ingest, "_mettre_a_jour_statuts", panne)
+    monkeypatch.setattr(ingest, "mettre_a_jour_statuts", panne)
     avant = instantane(base_peuplee)
     with pytest.raises(RuntimeError):
         _imp(base_peuplee, fichiers, "mises_a_disposition", mad(reference="R5"))
@@ -172,7 +173,7 @@ def test_echec_pendant_une_annulation_tout_est_annule(base_peuplee, monkeypatch)
     def panne(*args, **kwargs):
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(ingest, "_mettre_a_jour_statuts", panne)
+    monkeypatch.setattr(historique, "mettre_a_jour_statuts", panne)
     avant = instantane(base_peuplee)
     with pytest.raises(RuntimeError):
         annuler(base_peuplee, 2)

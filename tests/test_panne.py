@@ -140,8 +140,10 @@ def _verifier(db: Path, avant: dict) -> str:
             nouveau[8]) == (2, "mises_a_disposition", "OLS1 (2025)", "gros.csv", LIGNES, LIGNES,
                             0, "ACTIVE")
     assert mad == [(2, LIGNES, LIGNES)]           # all live MAD from import 2, no reference twice
-    assert etat["archive_mises_a_disposition"] == [
-        r + (2,) for r in avant["mises_a_disposition"]]
+    # Archive rows: the live columns up to import_id, remplace_par, then reservataire_valeur
+    # (added by migration 003 after remplace_par).
+    assert etat["archive_mises_a_disposition"] == sorted(
+        r[:-1] + (2, r[-1]) for r in avant["mises_a_disposition"])
     assert etat["remplacements"] == [(2, 1)]
     return "apres"
 
