@@ -13,6 +13,7 @@ from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
 from dashboard.ui.mise_en_page import entete, etat_vide
 from dashboard.ui.presentation import actif as presentation_active
+from dashboard.ui.rapport_pdf import bouton_rapport_pdf
 from dashboard.ui.sections import fichiers_du_rapport
 
 sel = barre_filtres()
@@ -34,6 +35,7 @@ else:
              lambda: trimestriel.classeur(connexion(), a, q, v, f),
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ], "pack")
+        bouton_rapport_pdf(a, q, v, f, lambda: connexion().cursor())  # made on click
         lignes_des_chiffres.lien_selection(
             sel, total, lambda par, cle: calcul("detail.libelle_cle", par, cle))
     # the maps of the EPCI and of the chosen territory's communes after the EPCI bar chart

@@ -16,8 +16,8 @@ written only when the whole export succeeded (never a half-written file).
 Exit status: 0 written; 1 nothing written — the database cannot be read (not a database, or
 held by another process), the selection holds
 nothing to export, or (``graphique``, a .pdf report) no image or PDF can be made on this machine
-(no Chromium) — with a French message on stderr; 2 usage error (argparse, missing database file, wrong extension for
-``--out``, unknown chart).
+(no Chromium) — with a French message on stderr; 2 usage error (argparse, missing database
+file, wrong extension for ``--out``, unknown chart).
 """
 
 from __future__ import annotations

@@ -73,7 +73,8 @@ def indisponibilite(candidats: tuple[str, ...] | None = None) -> str | None:
 def pied_de_page(titre: str) -> str:
     """The footer Chromium writes on every page: the report's title, « page 3 / 12 »."""
     return ("<div style=\"width:100%; margin:0 12mm; display:flex; justify-content:space-between;"
-            " font-family:'DejaVu Sans', Arial, sans-serif; font-size:7.5pt; color:#555;\">"
+            " font-family:'DejaVu Sans', Arial, sans-serif; font-size:7.5pt; color:#555;"
+            " font-variant-ligatures:none;\">"
             f"<span>{html.escape(titre)} · Gestion en flux</span>"
             "<span>page <span class=\"pageNumber\"></span> / "
             "<span class=\"totalPages\"></span></span></div>")

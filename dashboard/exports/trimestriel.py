@@ -334,7 +334,9 @@ _STYLE_IMPRESSION = f"""
                 {MARGES_MM["gauche"]:g}mm; }}
 html, body {{ margin: 0; padding: 0; background: #fff; }}
 body {{ font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #161616;
-        font-size: 9pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+        font-size: 9pt; -webkit-print-color-adjust: exact; print-color-adjust: exact;
+        font-variant-ligatures: none; }}   /* « flux », not « ﬂux », when searched or copied */
+svg text {{ font-variant-ligatures: none !important; font-feature-settings: "liga" 0, "clig" 0; }}
 .page {{ width: {LARGEUR_PAGE_MM:g}mm; height: {HAUTEUR_PAGE_MM:g}mm; box-sizing: border-box;
          display: flex; flex-direction: column; break-after: page; page-break-after: always;
          break-inside: avoid; position: relative; }}
@@ -623,9 +625,9 @@ def rapport_impression(con: duckdb.DuckDBPyConnection, annee: int, trimestre: in
             f"<li>{html.escape(p.titre)} — <span class=\"numero\" "
             f"data-page-de=\"partie-{html.escape(p.cle)}\"></span></li>" for p in parties)
         + "</ol>",
-        "<p class=\"note\">Chiffres du moteur de calcul de Gestion en flux (conventions, parc "
-        "et mises à disposition importés) : ceux de la page « Bilan trimestriel ». Toutes les "
-        "colonnes de chaque axe : classeur .xlsx du même bilan.</p>",
+        ("<p class=\"note\">Chiffres du moteur de calcul de Gestion en flux (conventions, "
+         "parc et mises à disposition importés) : ceux de la page « Bilan trimestriel ». "
+         "Toutes les colonnes de chaque axe : classeur .xlsx du même bilan.</p>"),
         "</section>",
     ]
     corps = couverture
