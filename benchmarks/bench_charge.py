@@ -1,8 +1,8 @@
 """Load benchmark: the club shares the Bilan trimestriel's link during a visio (issue 13).
 
-    python benchmarks/bench_charge.py                          # N = 10, 50, 100 over 10 s, + 100 at once
+    python benchmarks/bench_charge.py           # N = 10, 50, 100 over 10 s, then 100 at once
     python benchmarks/bench_charge.py --sessions 10,50 --etalement 10 --sans-simultane
-    python benchmarks/bench_charge.py --base data/flux.duckdb  # a copy of another database
+    python benchmarks/bench_charge.py --base data/flux.duckdb   # a copy of another database
 
 Starts the app (``streamlit run app.py``) on 127.0.0.1, on a free port, on a copy of the sample
 database (built in a temporary folder), then opens sessions exactly as a browser does, over
@@ -50,12 +50,11 @@ sys.path.insert(0, str(RACINE))
 sys.path.insert(0, str(RACINE / "benchmarks"))
 
 import numpy as np  # noqa: E402
+from machine import machine as decrire_machine  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
-
-from machine import machine as decrire_machine  # noqa: E402
 
 HOTE = "127.0.0.1"
 CIBLE_RATIO = 5.0

@@ -38,7 +38,6 @@ import cProfile
 import io
 import logging
 import os
-import platform
 import pstats
 import shutil
 import statistics
@@ -53,9 +52,9 @@ sys.path.insert(0, str(RACINE))
 
 import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
+from machine import machine as decrire_machine  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from machine import machine as decrire_machine  # noqa: E402
 from dashboard import metrics  # noqa: E402
 from dashboard.initialisation import initialiser  # noqa: E402
 
@@ -152,9 +151,9 @@ def mesurer_page(page: str, repetitions: int, sans_cache: int, a: dict, b: dict)
 def ventiler(page: str, repetitions: int) -> None:
     """Wall-clock share of a warm rerun of `page` by kind of work, measured by wrapping the
     functions the pages call (no profiler: its overhead would inflate Python-heavy parts)."""
+    import dashboard.ui.filtres as filtres
     from dashboard import charts
     from dashboard.ui import donnees, sections
-    import dashboard.ui.filtres as filtres
 
     chemin, _ = PAGES[page]
     _vider_caches()
@@ -289,7 +288,7 @@ def profiler(page: str, repetitions: int) -> None:
 
     print(f"\n## Profil de « {page} » : {repetitions} reruns chauds, médiane "
           f"{statistics.median(temps):.0f} ms (sous cProfile)")
-    print(f"appels de calcul() par rerun : "
+    print("appels de calcul() par rerun : "
           + ", ".join(f"{n} ×{c / repetitions:g}" for n, c in sorted(appels_calcul.items())))
     manques = {n: c / repetitions for n, c in appels_moteur.items()}
     print(f"appels du moteur (calculs non servis par le cache) par rerun : {manques or 'aucun'}")
@@ -360,8 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Référence (page d'une ligne, AppTest) : médiane {reference[0]:.1f} ms, "
               f"p90 {reference[1]:.1f} ms\n")
 
-        print("| page | froid | chaud, médiane (p90) | alterné, médiane (p90) | sans cache, médiane "
-              "| chaud ÷ sans cache | chaud ÷ page vide |")
+        print("| page | froid | chaud, médiane (p90) | alterné, médiane (p90) "
+              "| sans cache, médiane | chaud ÷ sans cache | chaud ÷ page vide |")
         print("|---|---:|---:|---:|---:|---:|---:|")
         resultats = {}
         for page in pages:

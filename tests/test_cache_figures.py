@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.ui import donnees, figures
 from dashboard.ui.connexion import connexion
-from data_loaders.correspondances import Definition, definir
 from data_loaders import annuler  # the package entry point (stable across refactors)
+from data_loaders.correspondances import Definition, definir
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +47,10 @@ def _compteur():
 # --- the key ---------------------------------------------------------------------------------
 
 
+def _fabrique_de(df):
+    return lambda t: df
+
+
 def test_empreinte_meme_code_memes_valeurs_meme_cle():
     a = pd.DataFrame({"cle": ["A", "B"], "n": [1, 2]})
     b = a.copy()
@@ -75,9 +79,8 @@ def test_empreinte_meme_contenu_autre_disposition_en_memoire():
 ])
 def test_empreinte_change_avec_le_contenu(autre):
     a = pd.DataFrame({"cle": ["A", "B"], "n": [1, 2]})
-    fabrique = (lambda df: (lambda t: df))
-    assert figures.empreinte(fabrique(a), ("normale",)) != \
-        figures.empreinte(fabrique(autre), ("normale",))
+    assert figures.empreinte(_fabrique_de(a), ("normale",)) != \
+        figures.empreinte(_fabrique_de(autre), ("normale",))
 
 
 @pytest.mark.parametrize("un, autre", [
@@ -88,11 +91,10 @@ def test_empreinte_change_avec_le_contenu(autre):
     (pd.array([1, "x"], dtype=object), pd.array(["1", "x"], dtype=object)),
 ])
 def test_empreinte_types_pandas(un, autre):
-    fabrique = (lambda df: (lambda t: df))
-    cle = figures.empreinte(fabrique(pd.DataFrame({"v": un})), ("normale",))
+    cle = figures.empreinte(_fabrique_de(pd.DataFrame({"v": un})), ("normale",))
     assert cle is not None
-    assert cle == figures.empreinte(fabrique(pd.DataFrame({"v": un})), ("normale",))
-    assert cle != figures.empreinte(fabrique(pd.DataFrame({"v": autre})), ("normale",))
+    assert cle == figures.empreinte(_fabrique_de(pd.DataFrame({"v": un})), ("normale",))
+    assert cle != figures.empreinte(_fabrique_de(pd.DataFrame({"v": autre})), ("normale",))
 
 
 def test_empreinte_change_avec_les_autres_valeurs_et_les_arguments():
@@ -282,3 +284,32 @@ def test_version_hors_d_une_execution_lue_a_chaque_appel(exemple, monkeypatch):
     donnees.version()
     donnees.version()
     assert len(lectures) == 2
+
+
+# --- a cached figure's to_dict(), computed once ----------------------------------------------
+
+
+def test_figure_en_cache_serialisee_comme_l_originale(exemple):
+    import pickle
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    df = pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})
+
+    def fabrique(taille, df=df):
+        return go.Figure(go.Bar(x=df["x"].tolist(), y=df["y"].tolist()),
+                         layout={"height": 300 if taille == "normale" else 600})
+
+    assert figures.empreinte(fabrique, ("normale",)) is not None  # closes over a module: go
+    originale = fabrique("normale")
+    en_cache = figures.figure(fabrique, "normale")
+    assert isinstance(en_cache, go.Figure)
+    assert en_cache.to_dict() == originale.to_dict()
+    assert pio.to_json(en_cache, validate=False) == pio.to_json(originale, validate=False)
+    # what Streamlit does with it: to_dict(), then JSON; a caller's top-level change stays its own
+    vue = en_cache.to_dict()
+    vue["layout"] = {}
+    assert en_cache.to_dict()["layout"]["height"] == 300
+    assert pickle.loads(pickle.dumps(en_cache)).to_dict() == originale.to_dict()
+    assert figures.figure(fabrique, "normale") is en_cache

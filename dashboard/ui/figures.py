@@ -16,7 +16,8 @@ nothing else (module-level code and constants aside); one closing over something
 write (a connection, a nested function) is simply called, not cached.
 
 Figures are handed out as they are, to every session at once: never modify one taken from here
-(``st.plotly_chart`` copies a figure before serialising it; kaleido only reads it). Tables are
+(``st.plotly_chart`` and kaleido only read it, through ``to_dict()``, which a cached figure
+computes once instead of deep-copying itself at each draw). Tables are
 handed out as shallow copies (pandas copy-on-write: the cached frame is never changed through
 them). Both caches are bounded (least recently used entries go first).
 """
@@ -25,10 +26,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import inspect
 import io
 import pickle
 import threading
+import types
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -143,11 +146,14 @@ def _marque_pandas(digest: bytes) -> bytes:  # pragma: no cover - written, never
 
 
 class _Empreinte(pickle.Pickler):
-    """Pickle, but DataFrames and Series written as the digest of their content."""
+    """Pickle, but DataFrames and Series written as the digest of their content, modules as
+    their name."""
 
     def reducer_override(self, objet):
         if isinstance(objet, (pd.DataFrame, pd.Series)):
             return _marque_pandas, (_contenu_pandas(objet),)
+        if isinstance(objet, types.ModuleType):   # a module imported inside a function
+            return importlib.import_module, (objet.__name__,)
         return NotImplemented
 
 
@@ -158,13 +164,44 @@ def _donnees() -> tuple:
     return str(db_path()), version()
 
 
+_CLASSES_FIGEES: dict[type, type] = {}
+
+
+def _dictionnaire_fige(self) -> dict:
+    """``to_dict()`` of a cached figure: computed once (plotly deep-copies the whole figure at
+    each call, and ``st.plotly_chart`` calls it at every draw: ≈ 15 ms for a map with its
+    outlines), then handed out as a new top-level dict over the same, never-modified content."""
+    fige = self.__dict__.get("_dictionnaire_fige")
+    if fige is None:
+        fige = super(type(self), self).to_dict()
+        object.__setattr__(self, "_dictionnaire_fige", fige)
+    return dict(fige)
+
+
+def _figer(valeur: Any) -> Any:
+    """A plotly figure made read-only in practice: its ``to_dict()`` memoised (see above). Any
+    other value is returned as it is."""
+    from plotly.basedatatypes import BaseFigure
+
+    if not isinstance(valeur, BaseFigure) or type(valeur) in _CLASSES_FIGEES.values():
+        return valeur
+    classe = type(valeur)
+    if classe not in _CLASSES_FIGEES:
+        nom = f"{classe.__name__}Figee"
+        _CLASSES_FIGEES[classe] = globals()[nom] = type(   # a module attribute: picklable
+            nom, (classe,), {"to_dict": _dictionnaire_fige, "__module__": __name__,
+                             "__qualname__": nom})
+    valeur.__class__ = _CLASSES_FIGEES[classe]
+    return valeur
+
+
 def figure(fabrique: Callable[..., Any], *args) -> Any:
     """``fabrique(*args)`` — a plotly figure — built once for these values and this data
     version, then shared (read-only) by every rerun and session."""
     cle = empreinte(fabrique, args)
     if cle is None:
         return fabrique(*args)
-    return _FIGURES.obtenir((*_donnees(), *cle), lambda: fabrique(*args))
+    return _FIGURES.obtenir((*_donnees(), *cle), lambda: _figer(fabrique(*args)))
 
 
 def tableau(fabrique: Callable[[], pd.DataFrame]) -> pd.DataFrame:
