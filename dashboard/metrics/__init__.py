@@ -17,9 +17,12 @@ bind their parameters and return pandas DataFrames (undefined values as NaN, nev
   hors flux of R.441-5, one réservataire's or every one's in one pass)
 - ``detail(con, annee, trimestre, par=None, cle=None, vue="mad", periode="cumul", filtres=None)``
   — the MAD behind one figure of the bilan, one row each (as many as its mises_a_disposition)
-- for the pages (``tableau_de_bord``): ``annees_disponibles``, ``periode_par_defaut``,
-  ``options_filtres``, ``fraicheur``, ``entonnoir``, ``cumuls``, ``bilan_croise``, ``bilan_top``,
-  ``assiette``
+- the bilan crossed on two axes (``bilan_croise``), reduced to its largest gaps and « Autres »
+  (``bilan_top``), year to date (``cumuls``); the assiette per bailleur × département
+  (``assiette``) — all in ``indicateurs``
+- for the pages: the years and default quarter (``periodes``: ``annees_disponibles``,
+  ``periode_par_defaut``), the options of the filters (``options``: ``options_filtres``), the
+  freshness of each bailleur's data (``fraicheur``), the funnel of the MAD (``entonnoir``)
 - signature progress, §4.6 (``suivi_signatures``): ``signatures``, ``repartition_bailleurs``,
   ``seuils_bailleurs``, ``signatures_cumulees``, ``non_signees``, ``documents_epci``,
   ``documents_par_departement``
@@ -29,57 +32,54 @@ bind their parameters and return pandas DataFrames (undefined values as NaN, nev
 Display and export rules (French for people, plain for machines) are in ``dashboard.formatting``.
 """
 
+from dashboard.metrics.cache import vider_cache
+from dashboard.metrics.controles import COLONNES_CONTROLES, CONTROLES, controles
+from dashboard.metrics.detail import (
+    COLONNES_DETAIL,
+    COLONNES_DETAIL_SUPPLEMENTAIRES,
+    detail,
+)
+from dashboard.metrics.entonnoir import COLONNES_ENTONNOIR, ETAPES, entonnoir
+from dashboard.metrics.filtres import SANS_CONVENTION, Filtres
+from dashboard.metrics.fraicheur import COLONNES_FRAICHEUR, fraicheur
+from dashboard.metrics.hors_flux import AXES_HORS_FLUX, COLONNES_HORS_FLUX, hors_flux
 from dashboard.metrics.indicateurs import (
     AXES,
+    COLONNES_ASSIETTE,
     COLONNES_BILAN,
+    COLONNES_CROISE,
+    COLONNES_CUMULS,
     COLONNES_PRIORITAIRES,
     COLONNES_SUPPLEMENTAIRES,
     PERIODES,
     VUES,
+    assiette,
     bilan,
     bilan_conventions,
+    bilan_croise,
+    bilan_top,
+    cumuls,
     droits_conventions,
     flux_annuel,
     total,
 )
-from dashboard.metrics.cache import vider_cache
-from dashboard.metrics.controles import COLONNES_CONTROLES, CONTROLES, controles
-from dashboard.metrics.detail import COLONNES_DETAIL, COLONNES_DETAIL_SUPPLEMENTAIRES, detail
-from dashboard.metrics.filtres import SANS_CONVENTION, Filtres
-from dashboard.metrics.hors_flux import AXES_HORS_FLUX, COLONNES_HORS_FLUX, hors_flux
 from dashboard.metrics.libelles import LIBELLE_NON_VENTILE, NON_VENTILE
+from dashboard.metrics.options import OPTIONS, options_filtres
+from dashboard.metrics.periodes import annees_disponibles, periode_par_defaut
 from dashboard.metrics.suivi_signatures import (
-    epci_documents_manquants,
-    motifs_non_signature,
     AXES_SIGNATURES,
     COLONNES_SIGNATURES,
     COLONNES_SIGNATURES_SUPPLEMENTAIRES,
     GROUPES_TYPES,
     documents_epci,
     documents_par_departement,
+    epci_documents_manquants,
+    motifs_non_signature,
     non_signees,
     repartition_bailleurs,
     seuils_bailleurs,
     signatures,
     signatures_cumulees,
-)
-from dashboard.metrics.tableau_de_bord import (
-    COLONNES_ASSIETTE,
-    COLONNES_CROISE,
-    COLONNES_CUMULS,
-    COLONNES_ENTONNOIR,
-    COLONNES_FRAICHEUR,
-    ETAPES,
-    OPTIONS,
-    annees_disponibles,
-    assiette,
-    bilan_croise,
-    bilan_top,
-    cumuls,
-    entonnoir,
-    fraicheur,
-    options_filtres,
-    periode_par_defaut,
 )
 
 __all__ = [
@@ -87,29 +87,29 @@ __all__ = [
     "AXES_HORS_FLUX",
     "AXES_SIGNATURES",
     "COLONNES_ASSIETTE",
+    "COLONNES_BILAN",
+    "COLONNES_CONTROLES",
     "COLONNES_CROISE",
     "COLONNES_CUMULS",
-    "COLONNES_ENTONNOIR",
-    "COLONNES_FRAICHEUR",
-    "COLONNES_SIGNATURES",
-    "COLONNES_SIGNATURES_SUPPLEMENTAIRES",
-    "ETAPES",
-    "GROUPES_TYPES",
-    "OPTIONS",
-    "COLONNES_CONTROLES",
     "COLONNES_DETAIL",
     "COLONNES_DETAIL_SUPPLEMENTAIRES",
+    "COLONNES_ENTONNOIR",
+    "COLONNES_FRAICHEUR",
     "COLONNES_HORS_FLUX",
-    "CONTROLES",
-    "COLONNES_BILAN",
     "COLONNES_PRIORITAIRES",
+    "COLONNES_SIGNATURES",
+    "COLONNES_SIGNATURES_SUPPLEMENTAIRES",
     "COLONNES_SUPPLEMENTAIRES",
-    "PERIODES",
-    "VUES",
-    "Filtres",
+    "CONTROLES",
+    "ETAPES",
+    "GROUPES_TYPES",
     "LIBELLE_NON_VENTILE",
     "NON_VENTILE",
+    "OPTIONS",
+    "PERIODES",
     "SANS_CONVENTION",
+    "VUES",
+    "Filtres",
     "annees_disponibles",
     "assiette",
     "bilan",
@@ -121,14 +121,14 @@ __all__ = [
     "detail",
     "documents_epci",
     "documents_par_departement",
+    "droits_conventions",
     "entonnoir",
+    "epci_documents_manquants",
+    "flux_annuel",
     "fraicheur",
     "hors_flux",
-    "droits_conventions",
-    "flux_annuel",
-    "non_signees",
     "motifs_non_signature",
-    "epci_documents_manquants",
+    "non_signees",
     "options_filtres",
     "periode_par_defaut",
     "repartition_bailleurs",

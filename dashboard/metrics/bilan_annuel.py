@@ -40,6 +40,7 @@ from dashboard.metrics.filtres import Filtres
 from dashboard.metrics.indicateurs import (
     COLONNES_FIGURES,
     bilan,
+    bilan_croise,
     fait_types_reservataires,
     valider,
 )
@@ -49,7 +50,6 @@ from dashboard.metrics.libelles import (
     noms_bailleurs,
     noms_reservataires,
 )
-from dashboard.metrics.tableau_de_bord import bilan_croise
 
 # The breakdowns of R.441-5-1 (axis -> French name), in the order of the law.
 AXES_BILAN_ANNUEL: dict[str, str] = {

@@ -73,6 +73,36 @@ class Filtres:
         return " ; ".join(parts)
 
 
+# The SQL expression holding each filter's value on a row of the models that filter (fct_bilan,
+# int_mad_attribuees, int_mad…: the columns of the bilan's keys); a model naming its columns
+# otherwise says so in its fragment (see ``condition_sql``).
+COLONNES_FILTRES = {
+    "departement": "departement",
+    "epci": "epci_cle",
+    "bailleur": "bailleur_code",
+    "type_reservataire": "type_reservataire",
+    "reservataire": "reservataire_code",
+    "statut": f"coalesce(statut, '{SANS_CONVENTION}')",
+}
+
+
+def condition_sql(colonnes: dict[str, str | None]) -> str:
+    """THE filter condition of the models: one term per field of ``Filtres`` named in
+    ``colonnes`` (field → SQL expression of its value on the row, None = ``COLONNES_FILTRES``'s),
+    each keeping every row when its list ``$f_<field>`` is empty. Written into a model's SQL by
+    ``{{ filtres(...) }}`` (see ``modeles``)."""
+    champs = [champ.name for champ in fields(Filtres)]
+    termes = []
+    for champ, expression in colonnes.items():
+        if champ not in champs:
+            raise ValueError(f"filtre inconnu : {champ!r} (filtres : {', '.join(champs)})")
+        valeur = expression or COLONNES_FILTRES[champ]
+        termes.append(f"(len($f_{champ}) = 0 OR list_contains($f_{champ}, {valeur}))")
+    if not termes:
+        raise ValueError("filtres() sans champ : nommer les filtres que le modèle applique")
+    return "(" + "\n     AND ".join(termes) + ")"
+
+
 def parametres(annee: int, filtres: Filtres | None = None, **valeurs) -> dict:
     """The named parameters of a model: ``$annee``, ``valeurs`` (``$trimestre``, ``$par``…) and
     the filters' ``$f_<field>`` (see ``Filtres.parametres``; a model binds only those it uses)."""

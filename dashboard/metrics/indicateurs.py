@@ -3,7 +3,11 @@
 Thin functions over the SQL models of ``dashboard/sql/metrics/`` (see ``modeles``): every figure
 is defined once, in SQL — flux in ``int_flux_perimetres``, droits in ``int_droits_conventions``,
 the bilan's figures and ratios in ``mart_bilan`` — and these functions only validate the
-arguments, bind them, and label the keys.
+arguments, bind them, and label the keys. Every bilan is one call of ``mart_bilan``: on one axis
+(``bilan``, ``total``, ``bilan_conventions``), crossed with a second axis (``bilan_croise``), or
+with the keys beyond the largest gaps summed in one row (``bilan_top``); ``cumuls`` reads
+``total`` at the end of each quarter. Beside them, the flux (``flux_annuel``, ``assiette``) and
+the droits (``droits_conventions``) they start from.
 """
 
 from __future__ import annotations
@@ -16,7 +20,12 @@ from dashboard import vocabulaire
 from dashboard.colonnes import ENTIERES_BILAN
 from dashboard.metrics import cache, modeles
 from dashboard.metrics.filtres import Filtres, parametres
-from dashboard.metrics.libelles import NON_VENTILE, cle_trimestre, libelles
+from dashboard.metrics.libelles import (
+    NON_VENTILE,
+    cle_trimestre,
+    libelle_trimestre,
+    libelles,
+)
 from dashboard.metrics.typage import typer
 
 AXES = ("reservataire", "type_reservataire", "bailleur", "departement", "epci", "trimestre")
@@ -89,9 +98,12 @@ def faits(con: duckdb.DuckDBPyConnection, annee: int) -> cache.Entree | None:
     )
 
 
-def parametres_bilan(annee, trimestre, par, vue, periode, filtres: Filtres | None) -> dict:
-    """The parameters of mart_bilan."""
-    return parametres(annee, filtres, trimestre=int(trimestre), par=par, vue=vue, periode=periode)
+def parametres_bilan(annee, trimestre, par, vue, periode, filtres: Filtres | None,
+                     par_croise: str = "", cles_autres: list[str] | None = None) -> dict:
+    """The parameters of mart_bilan: a second axis ``par_croise`` ('' = none) and the keys of
+    ``par`` summed in one row ``cles_autres`` (none by default)."""
+    return parametres(annee, filtres, trimestre=int(trimestre), par=par, vue=vue, periode=periode,
+                      par_croise=par_croise, cles_autres=list(cles_autres or ()))
 
 
 def executer_sur_faits(con, entree: cache.Entree | None, nom: str, params: dict) -> pd.DataFrame:
@@ -103,10 +115,11 @@ def executer_sur_faits(con, entree: cache.Entree | None, nom: str, params: dict)
 
 
 def _mart(
-    con, entree, annee, trimestre, par, vue, periode, filtres: Filtres | None
+    con, entree, annee, trimestre, par, vue, periode, filtres: Filtres | None,
+    par_croise: str = "", cles_autres: list[str] | None = None,
 ) -> pd.DataFrame:
-    return executer_sur_faits(con, entree, "mart_bilan",
-                              parametres_bilan(annee, trimestre, par, vue, periode, filtres))
+    return executer_sur_faits(con, entree, "mart_bilan", parametres_bilan(
+        annee, trimestre, par, vue, periode, filtres, par_croise, cles_autres))
 
 
 def _types(df: pd.DataFrame) -> pd.DataFrame:
@@ -345,22 +358,181 @@ def flux_annuel(
     valider(annee)
     if perimetre_type is not None and perimetre_type not in vocabulaire.PERIMETRES:
         raise ValueError(f"type de périmètre inconnu : {perimetre_type!r}")
-    df = modeles.executer(
-        con,
-        "int_flux_perimetres",
-        parametres(annee, filtres, perimetre_type=perimetre_type or ""),
-        sql_final="""
-        SELECT bailleur_code, perimetre_type, perimetre_code, departement, epci_siren,
-               parc_eligible, base, taux_rotation, mutations_prevues, relogements_prevus,
-               flux_annuel
-        FROM int_flux_perimetres
-        WHERE ($perimetre_type = '' OR perimetre_type = $perimetre_type)
-          AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
-          AND (len($f_departement) = 0 OR list_contains($f_departement, departement))
-          AND (len($f_epci) = 0 OR list_contains($f_epci, epci_siren))
-        ORDER BY bailleur_code,
-                 CASE perimetre_type WHEN 'DEPARTEMENT' THEN 1 WHEN 'EPCI' THEN 2 ELSE 3 END,
-                 perimetre_code
-        """,
-    )
+    return modeles.executer(con, "mart_flux_perimetres",
+                            parametres(annee, filtres, perimetre_type=perimetre_type or ""))
+
+
+# --- year to date -------------------------------------------------------------------------------
+
+COLONNES_CUMULS = ("cle", "libelle", "droits_prevus", "mises_a_disposition", "baux_signes")
+
+
+def cumuls(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    trimestre: int,
+    vue: str = "mad",
+    filtres: Filtres | None = None,
+) -> pd.DataFrame:
+    """The year-to-date figures at the end of each quarter 1..``trimestre``: one row per quarter
+    (``cle`` ``2025-T1``, ``libelle`` ``T1 2025``) with ``droits_prevus``,
+    ``mises_a_disposition``, ``baux_signes`` — each row is ``total(annee, q, vue, "cumul")``.
+
+    A quarter where the selection has nothing yet (no convention, no MAD) reads 0 against 0
+    droits; no row at all when the selection has nothing in the year.
+    """
+    valider(annee, trimestre, None, AXES, vue)
+    lignes, vides = [], 0
+    for q in range(1, int(trimestre) + 1):
+        cle = cle_trimestre(annee, q)
+        t = total(con, annee, q, vue, "cumul", filtres)
+        if t.empty:
+            vides += 1
+            figures = {"droits_prevus": 0.0, "mises_a_disposition": 0, "baux_signes": 0}
+        else:
+            figures = {c: t.iloc[0][c] for c in COLONNES_CUMULS[2:]}
+        lignes.append({"cle": cle, "libelle": libelle_trimestre(cle)} | figures)
+    if vides == len(lignes):
+        lignes = []
+    return _types(pd.DataFrame(lignes, columns=list(COLONNES_CUMULS)))
+
+
+# --- the bilan on two axes ----------------------------------------------------------------------
+
+COLONNES_CROISE = ("cle_ligne", "libelle_ligne", "cle_colonne", "libelle_colonne",
+                   *COLONNES_FIGURES)
+
+
+def _rangs(con, par: str, cles: list[str], memo) -> tuple[dict[str, int], dict[str, str]]:
+    uniques = list(dict.fromkeys(cles))
+    noms = libelles(con, par, uniques, memo)
+    ordre = trier_lignes(pd.DataFrame({"cle": uniques, "libelle": noms}, dtype=object), par)
+    return {c: i for i, c in enumerate(ordre["cle"])}, dict(zip(uniques, noms))
+
+
+def bilan_croise(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    trimestre: int,
+    lignes: str = "bailleur",
+    colonnes: str = "type_reservataire",
+    vue: str = "mad",
+    periode: str = "cumul",
+    filtres: Filtres | None = None,
+) -> pd.DataFrame:
+    """The bilan on two axes, in long form: one row per ``lignes`` key × ``colonnes`` key that
+    has something, with ``cle_ligne, libelle_ligne, cle_colonne, libelle_colonne`` then the
+    bilan's figures (``COLONNES_BILAN`` without cle/libelle, then ``COLONNES_SUPPLEMENTAIRES``
+    and ``COLONNES_PRIORITAIRES``).
+
+    Computed by mart_bilan on fct_bilan (the convention grain) grouped on both keys (``par`` and
+    ``par_croise``): ratios of sums, the same window, filters and rules as ``bilan``. With
+    ``epci`` on either axis, droits are apportioned to the EPCI. With ``trimestre`` on either
+    axis each quarter 1..trimestre has its own figures (``periode`` then has no effect, as on
+    ``bilan``'s axis ``trimestre``).
+    Summing a ligne's cells over the colonnes gives ``bilan(par=lignes)``'s additive figures
+    (droits_prevus, mises_a_disposition, ecart, baux_signes, mad_*; droits_annuels too unless
+    the colonnes are quarters; nb_conventions unless a convention is apportioned to several EPCI).
+    Rows in each axis' reading order (as ``bilan``), lignes first.
+    """
+    valider(annee, trimestre, lignes, AXES, vue, periode)
+    valider(annee, trimestre, colonnes, AXES, vue, periode)
+    if lignes == colonnes:
+        raise ValueError(f"lignes et colonnes sur le même axe : {lignes!r}")
+    entree = faits(con, annee)
+    memo = entree.memo if entree is not None else None
+    df = _mart(con, entree, annee, trimestre, lignes, vue, periode, filtres, par_croise=colonnes)
+    df = _types(df.rename(columns={"cle": "cle_ligne", "cle_croisee": "cle_colonne"}))
+    rangs_l, noms_l = _rangs(con, lignes, list(df["cle_ligne"]), memo)
+    rangs_c, noms_c = _rangs(con, colonnes, list(df["cle_colonne"]), memo)
+    df["libelle_ligne"] = [noms_l[c] for c in df["cle_ligne"]]
+    df["libelle_colonne"] = [noms_c[c] for c in df["cle_colonne"]]
+    df["_rl"] = [rangs_l[c] for c in df["cle_ligne"]]
+    df["_rc"] = [rangs_c[c] for c in df["cle_colonne"]]
+    df = df.sort_values(["_rl", "_rc"], kind="stable")
+    df = _types(df[list(COLONNES_CROISE)].reset_index(drop=True))
+    for col in COLONNES_CROISE[:4]:
+        df[col] = df[col].astype(object)
     return df
+
+
+# --- the largest gaps ---------------------------------------------------------------------------
+
+AUTRES = "AUTRES"
+
+
+def bilan_top(
+    con: duckdb.DuckDBPyConnection,
+    annee: int,
+    trimestre: int,
+    par: str,
+    n: int = 10,
+    vue: str = "mad",
+    periode: str = "cumul",
+    filtres: Filtres | None = None,
+) -> pd.DataFrame:
+    """The ``n`` rows of ``bilan(par)`` with the largest |ecart| (ties by cle; an undefined ecart
+    counts as the smallest), sorted by ecart ascending (most behind first, undefined last), then
+    one row ``cle = "AUTRES"``, ``libelle = "Autres (k)"`` for the k other rows — their total,
+    computed by mart_bilan from their sums (``cles_autres``: ratios of their sums, as ``total``
+    filtered on their codes would give). No AUTRES row when nothing remains. Same columns as
+    ``bilan``. ``par``: any axis but ``trimestre`` (a quarter is not a code that filters).
+    """
+    valider(annee, trimestre, par, tuple(a for a in AXES if a != "trimestre"), vue, periode)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"nombre de lignes invalide : {n!r} (un entier positif ou nul)")
+    df = bilan(con, annee, trimestre, par, vue, periode, filtres)
+    ecart_abs = df["ecart"].abs()
+    rang = df.assign(_abs=ecart_abs.fillna(-1.0), _cle=df["cle"].astype(str)).sort_values(
+        ["_abs", "_cle"], ascending=[False, True], kind="stable")
+    gardes = rang.index[: int(n)]
+    reste = [str(c) for c in df.loc[rang.index[int(n):], "cle"]]
+    haut = df.loc[gardes]
+    haut = haut.assign(_nan=haut["ecart"].isna(), _cle=haut["cle"].astype(str)).sort_values(
+        ["_nan", "ecart", "_cle"], kind="stable").drop(columns=["_nan", "_cle"])
+    if not reste:
+        return haut.reset_index(drop=True)
+    brut = _mart(con, faits(con, annee), annee, trimestre, par, vue, periode, filtres,
+                 cles_autres=reste)
+    autres = _types(brut[brut["est_autres"].astype(bool)].copy())
+    autres["cle"] = AUTRES
+    autres.insert(1, "libelle", f"Autres ({len(reste)})")
+    return pd.concat([haut, autres[list(df.columns)]], ignore_index=True)
+
+
+# --- assiette -----------------------------------------------------------------------------------
+
+COLONNES_ASSIETTE = (
+    "bailleur_code",
+    "bailleur_nom",
+    "departement",
+    "parc_total",
+    "logements_exclus",
+    "parc_eligible",
+    "base",
+    "mutations_prevues",
+    "relogements_prevus",
+    "flux_annuel",
+    "taux_rotation",
+)
+
+
+def assiette(
+    con: duckdb.DuckDBPyConnection, annee: int, filtres: Filtres | None = None
+) -> pd.DataFrame:
+    """The assiette and flux annuel of each bailleur in each département in ``annee`` (DOMAIN
+    §4.1), from the flux model (int_flux_perimetres, département perimeters): ``COLONNES_ASSIETTE``
+    with ``taux_rotation`` a fraction (shown only). One row per bailleur × département where it
+    has parc, by bailleur then département. Filters: bailleur and département (the flux is a
+    figure of the département: the other filters do not apply).
+    """
+    valider(annee)
+    df = modeles.executer(con, "mart_assiette", parametres(annee, filtres))
+    for col in ("parc_total", "logements_exclus", "parc_eligible", "mutations_prevues",
+                "relogements_prevus"):
+        df[col] = df[col].astype("int64")
+    for col in ("base", "flux_annuel", "taux_rotation"):
+        df[col] = pd.to_numeric(df[col]).astype("float64")
+    for col in ("bailleur_code", "bailleur_nom", "departement"):
+        df[col] = df[col].astype(object)
+    return df[list(COLONNES_ASSIETTE)]

@@ -12,6 +12,18 @@ expressions, in dependency order, so that every model is written once and read b
 Parameters are DuckDB named parameters (``$annee``); ``executer`` binds only those the composed
 query uses. Never format a user's value into SQL text.
 
+Two fragments are written once here and placed into the models that need them, where a model
+writes ``{{ nom(arguments) }}`` (as a dbt macro; DuckDB's own macros cannot read a query's
+parameters, and would have to be created on every cursor):
+
+    {{ filtres(departement, epci, bailleur = f.bailleur_code) }}
+        THE filter condition (``filtres.condition_sql``): the fields of ``Filtres`` the model
+        applies, each on its usual column (``filtres.COLONNES_FILTRES``) or on the expression
+        after ``=``; every term binds ``$f_<field>`` (empty list = everything).
+    {{ cle_axe($par, trimestre = trimestre_mad) }}
+        THE key of a row on the axis named by the expression (``CASE $par WHEN 'reservataire'
+        THEN reservataire_code … END``; NULL for another axis), with the same overrides.
+
 A model already materialised as a table of the database the query runs on (``presents``, e.g. the
 cached ``fct_bilan``, see ``cache``) is read by name and its SQL is not repeated.
 Every query runs on its own cursor (``con.cursor()``), so that threads can share one connection.
@@ -28,11 +40,89 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dashboard.metrics.filtres import COLONNES_FILTRES, condition_sql
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "metrics"
 
 _REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
 _COMMENT = re.compile(r"--[^\n]*")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+# The column of each axis' key (as the filters read them, see ``filtres.COLONNES_FILTRES``) and
+# the quarter's key '2025-T1'.
+COLONNES_CLES = {
+    "reservataire": COLONNES_FILTRES["reservataire"],
+    "type_reservataire": COLONNES_FILTRES["type_reservataire"],
+    "bailleur": COLONNES_FILTRES["bailleur"],
+    "departement": COLONNES_FILTRES["departement"],
+    "epci": COLONNES_FILTRES["epci"],
+    "trimestre": "$annee::VARCHAR || '-T' || ({trimestre})::VARCHAR",
+}
+
+_FRAGMENT = re.compile(r"\{\{\s*([a-z_]+)\s*\((.*?)\)\s*\}\}", re.DOTALL)
+_ARGUMENT_NOMME = re.compile(r"^([a-z_]+)\s*(?:=\s*(.+))?$", re.DOTALL)
+
+
+def _arguments(texte: str) -> list[str]:
+    """The arguments of a fragment, split on the commas outside parentheses and quotes."""
+    arguments, courant, profondeur, chaine = [], [], 0, False
+    for c in texte:
+        if c == "'":
+            chaine = not chaine
+        elif not chaine and c == "(":
+            profondeur += 1
+        elif not chaine and c == ")":
+            profondeur -= 1
+        if c == "," and profondeur == 0 and not chaine:
+            arguments.append("".join(courant).strip())
+            courant = []
+        else:
+            courant.append(c)
+    if "".join(courant).strip():
+        arguments.append("".join(courant).strip())
+    return arguments
+
+
+def _colonnes(arguments: list[str], fragment: str) -> dict[str, str | None]:
+    colonnes: dict[str, str | None] = {}
+    for argument in arguments:
+        trouve = _ARGUMENT_NOMME.match(argument)
+        if trouve is None:
+            raise ValueError(f"argument invalide de {fragment}() : {argument!r}")
+        colonnes[trouve.group(1)] = " ".join(trouve.group(2).split()) if trouve.group(2) else None
+    return colonnes
+
+
+def _cle_axe(arguments: list[str]) -> str:
+    if not arguments or not arguments[0].startswith("$"):
+        raise ValueError("cle_axe() : le premier argument est le paramètre de l'axe ($par)")
+    colonnes = _colonnes(arguments[1:], "cle_axe")
+    inconnus = set(colonnes) - set(COLONNES_CLES)
+    if inconnus:
+        raise ValueError(f"cle_axe() : axe inconnu {sorted(inconnus)}")
+    branches = []
+    for axe, colonne in COLONNES_CLES.items():
+        if axe == "trimestre":
+            colonne = colonne.format(trimestre=colonnes.get(axe) or "trimestre")
+        else:
+            colonne = colonnes.get(axe) or colonne
+        branches.append(f"WHEN '{axe}' THEN {colonne}")
+    return f"CASE {arguments[0]} " + " ".join(branches) + " END"
+
+
+def _fragment(trouve: re.Match) -> str:
+    nom, arguments = trouve.group(1), _arguments(trouve.group(2))
+    if nom == "filtres":
+        return condition_sql(_colonnes(arguments, "filtres"))
+    if nom == "cle_axe":
+        return _cle_axe(arguments)
+    raise ValueError(f"fragment SQL inconnu : {nom} (filtres, cle_axe)")
+
+
+def developper(sql: str) -> str:
+    """``sql`` with its fragments ``{{ … }}`` written out (see the module's docstring)."""
+    return _FRAGMENT.sub(_fragment, sql)
 
 
 @functools.cache
@@ -47,7 +137,7 @@ def modele(nom: str) -> tuple[str, tuple[str, ...]]:
         requires.extend(part.strip() for part in line.split(",") if part.strip())
     # The files hold no '--' inside string literals: strip comments so that a '$name' in a
     # comment is not taken for a parameter.
-    body = _COMMENT.sub("", text).strip().rstrip(";")
+    body = developper(_COMMENT.sub("", text).strip().rstrip(";"))
     return body, tuple(requires)
 
 
@@ -117,7 +207,7 @@ def composer(nom: str, presents: Iterable[str] = (), sql_final: str | None = Non
         return requete(nom, presents)
     ordre = _ordre(nom, presents)
     ctes = [_cte(n) for n in ordre]
-    return ("WITH " + ",\n".join(ctes) + "\n" if ctes else "") + sql_final
+    return ("WITH " + ",\n".join(ctes) + "\n" if ctes else "") + developper(sql_final)
 
 
 def executer_sql(

@@ -28,9 +28,8 @@ import pandas as pd
 
 from dashboard.metrics import modeles
 from dashboard.metrics.filtres import Filtres, parametres
-from dashboard.metrics.indicateurs import AXES, bilan, valider
+from dashboard.metrics.indicateurs import AXES, bilan, bilan_croise, valider
 from dashboard.metrics.libelles import libelles
-from dashboard.metrics.tableau_de_bord import bilan_croise
 
 CIBLE = 0.25
 # The réservataire types the 25 % target applies to (DOMAIN §4.9), in the vocabulary's order.

@@ -6,10 +6,8 @@
 -- conventions of that EPCI and the département-wide ones with parc there (int_ventilation_epci).
 SELECT c.*
 FROM int_droits_conventions AS c
-WHERE (len($f_departement) = 0 OR list_contains($f_departement, c.departement))
-  AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, c.bailleur_code))
-  AND (len($f_type_reservataire) = 0 OR list_contains($f_type_reservataire, c.type_reservataire))
-  AND (len($f_reservataire) = 0 OR list_contains($f_reservataire, c.reservataire_code))
-  AND (len($f_statut) = 0 OR list_contains($f_statut, c.statut))
+WHERE {{ filtres(departement = c.departement, bailleur = c.bailleur_code,
+                 type_reservataire = c.type_reservataire, reservataire = c.reservataire_code,
+                 statut = c.statut) }}
   AND (len($f_epci) = 0 OR c.conv_id IN (
         SELECT conv_id FROM int_ventilation_epci WHERE list_contains($f_epci, epci_cle)))

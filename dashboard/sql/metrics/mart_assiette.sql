@@ -32,6 +32,5 @@ FROM int_flux_perimetres AS f
 LEFT JOIN totaux AS t USING (bailleur_code, departement)
 LEFT JOIN int_bailleurs AS n USING (bailleur_code)
 WHERE f.perimetre_type = 'DEPARTEMENT'
-  AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, f.bailleur_code))
-  AND (len($f_departement) = 0 OR list_contains($f_departement, f.departement))
+  AND {{ filtres(bailleur = f.bailleur_code, departement = f.departement) }}
 ORDER BY f.bailleur_code, f.departement

@@ -3,60 +3,78 @@
 -- (reservataire, type_reservataire, bailleur, departement, epci, trimestre, convention, total).
 -- THE definition of every figure of DOMAIN §4.3: sums first, ratios of the sums after.
 --
+-- Keys: cle is the row's key on the axis $par. $par_croise ('' = none; an axis of the bilan
+-- other than $par) crosses it with a second axis: one row per cle x cle_croisee that has
+-- something (the heatmap bailleur x type, réservataire x bailleur…); cle_croisee is NULL without
+-- it. $cles_autres (a list of keys of $par, empty = none) are summed together in one row,
+-- est_autres true and cle NULL (per cle_croisee when crossed): « Autres » of a top-N, its
+-- figures the ratios of its sums like any row's.
+--
 -- Window: $periode 'cumul' = quarters 1..$trimestre (year-to-date); 'trimestre' = quarter
--- $trimestre alone; on the axis 'trimestre', one row per quarter 1..$trimestre with that quarter's
--- own figures (the droits rows are repeated on every quarter, at a quarter of their droits).
+-- $trimestre alone; with 'trimestre' as $par or $par_croise, one key per quarter 1..$trimestre
+-- with that quarter's own figures (the droits rows are repeated on every quarter, at a quarter
+-- of their droits).
 -- $vue 'mad' counts MAD by date_mise_a_disposition; 'baux' counts BAIL_SIGNE by date_bail, and
 -- mises_a_disposition, ecart, taux_realisation, baux_signes and part_reelle are then computed on
 -- those baux (taux_chute stays on the MAD dated in the window: a refusal has no date_bail).
--- Droits are taken apportioned to the EPCI (ventile) on the EPCI axis or under an EPCI filter,
--- whole otherwise.
+-- Droits are taken apportioned to the EPCI (ventile) when 'epci' is $par or $par_croise or under
+-- an EPCI filter, whole otherwise.
 -- Publics prioritaires (DOMAIN §4.9): baux_prioritaires = the row's baux_signes whose
 -- public_prioritaire is true, baux_prioritaires_inconnus = those whose flag is unknown (they stay
 -- in the denominator), part_prioritaires = baux_prioritaires / baux_signes (undefined without a
--- bail); in either view, the baux the row's baux_signes counts. Filters: empty list = everything. The statut filter knows 'SANS_CONVENTION'
--- (the MAD without convention).
+-- bail); in either view, the baux the row's baux_signes counts. Filters ($f_*, empty list =
+-- everything): the statut filter knows 'SANS_CONVENTION' (the MAD without convention).
 WITH selection AS (
     SELECT *
     FROM fct_bilan
-    WHERE (ventile IS NULL OR ventile = ($par = 'epci' OR len($f_epci) > 0))
+    WHERE (ventile IS NULL OR ventile = ('epci' IN ($par, $par_croise) OR len($f_epci) > 0))
       AND (trimestre IS NULL
            OR (trimestre <= $trimestre
-               AND (trimestre = $trimestre OR $periode = 'cumul' OR $par = 'trimestre')))
-      AND (len($f_departement) = 0 OR list_contains($f_departement, departement))
-      AND (len($f_epci) = 0 OR list_contains($f_epci, epci_cle))
-      AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
-      AND (len($f_type_reservataire) = 0 OR list_contains($f_type_reservataire, type_reservataire))
-      AND (len($f_reservataire) = 0 OR list_contains($f_reservataire, reservataire_code))
-      AND (len($f_statut) = 0 OR list_contains($f_statut, coalesce(statut, 'SANS_CONVENTION')))
+               AND (trimestre = $trimestre OR $periode = 'cumul'
+                    OR 'trimestre' IN ($par, $par_croise))))
+      AND {{ filtres(departement, epci, bailleur, type_reservataire, reservataire, statut) }}
 ),
-lignes AS (
+par_trimestre AS (
+    -- the quarter of a row on an axis 'trimestre': an activity row's own; a droits row is on
+    -- every quarter of the window
+    SELECT *, trimestre AS trimestre_axe
+    FROM selection
+    WHERE 'trimestre' NOT IN ($par, $par_croise) OR trimestre IS NOT NULL
+    UNION ALL
+    SELECT s.*, q.range AS trimestre_axe
+    FROM selection AS s
+    CROSS JOIN range(1, $trimestre + 1) AS q
+    WHERE 'trimestre' IN ($par, $par_croise) AND s.trimestre IS NULL
+),
+cles AS (
     SELECT
         *,
         CASE $par
-            WHEN 'reservataire' THEN reservataire_code
-            WHEN 'type_reservataire' THEN type_reservataire
-            WHEN 'bailleur' THEN bailleur_code
-            WHEN 'departement' THEN departement
-            WHEN 'epci' THEN epci_cle
-            WHEN 'trimestre' THEN $annee::VARCHAR || '-T' || trimestre::VARCHAR
             WHEN 'convention' THEN coalesce(
                 conv_id::VARCHAR,
                 'SANS_CONVENTION|' || bailleur_code || '|' || reservataire_code || '|' || departement)
-            ELSE 'TOTAL'
-        END AS cle
-    FROM selection
-    WHERE $par <> 'trimestre' OR trimestre IS NOT NULL
-    UNION ALL
-    -- axis 'trimestre': the droits rows on every quarter of the window
-    SELECT s.*, $annee::VARCHAR || '-T' || q.range::VARCHAR AS cle
-    FROM selection AS s
-    CROSS JOIN range(1, $trimestre + 1) AS q
-    WHERE $par = 'trimestre' AND s.trimestre IS NULL
+            WHEN 'total' THEN 'TOTAL'
+            ELSE {{ cle_axe($par, trimestre = trimestre_axe) }}
+        END AS cle_par,
+        {{ cle_axe($par_croise, trimestre = trimestre_axe) }} AS cle_croisee
+    FROM par_trimestre
+),
+autres AS (
+    SELECT DISTINCT unnest($cles_autres::VARCHAR[]) AS cle
+),
+lignes AS (
+    SELECT
+        c.*,
+        a.cle IS NOT NULL AS est_autres,
+        CASE WHEN a.cle IS NULL THEN c.cle_par END AS cle
+    FROM cles AS c
+    LEFT JOIN autres AS a ON a.cle = c.cle_par
 ),
 sommes AS (
     SELECT
         cle,
+        cle_croisee,
+        est_autres,
         bool_or(conv_id IS NOT NULL) AS touche_conventions,
         count(*) FILTER (WHERE trimestre IS NULL) AS n_lignes_droits,
         coalesce(bool_or(droits_connus), false) AS une_convention_a_des_droits,
@@ -81,11 +99,13 @@ sommes AS (
         sum(nb_baux_prio) AS s_baux_prio,
         sum(nb_baux_prio_inconnu) AS s_baux_prio_inconnu
     FROM lignes
-    GROUP BY cle
+    GROUP BY cle, cle_croisee, est_autres
 ),
 vue AS (
     SELECT
         cle,
+        cle_croisee,
+        est_autres,
         touche_conventions,
         n_lignes_droits,
         une_convention_a_des_droits,
@@ -116,12 +136,14 @@ droits AS (
         -- MAD without convention only
         CASE WHEN touche_conventions AND NOT une_convention_a_des_droits THEN NULL
              ELSE coalesce(s_droits, 0.0) END AS droits_annuels,
-        CASE WHEN $par = 'trimestre' OR $periode = 'trimestre' THEN 1 ELSE $trimestre END / 4.0
-            AS fraction_annee
+        CASE WHEN 'trimestre' IN ($par, $par_croise) OR $periode = 'trimestre' THEN 1
+             ELSE $trimestre END / 4.0 AS fraction_annee
     FROM vue
 )
 SELECT
     cle,
+    cle_croisee,
+    est_autres,
     droits_annuels,
     droits_annuels * fraction_annee AS droits_prevus,
     n::BIGINT AS mises_a_disposition,

@@ -13,8 +13,7 @@ WITH selection AS (
     SELECT * REPLACE (CASE WHEN $par_reservataire THEN reservataire_code END
                       AS reservataire_code)
     FROM int_mad_bilan_annuel
-    WHERE (len($f_reservataire) = 0 OR list_contains($f_reservataire, reservataire_code))
-      AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
+    WHERE {{ filtres(reservataire, bailleur) }}
 ),
 modalites AS (
     SELECT reservataire_code, bailleur_code, attribue, 'typologie' AS axe,

@@ -53,20 +53,8 @@ selection AS (
     WHERE compte
       AND trimestre <= $trimestre
       AND (trimestre = $trimestre OR $periode = 'cumul' OR $par = 'trimestre')
-      AND (len($f_departement) = 0 OR list_contains($f_departement, departement))
-      AND (len($f_epci) = 0 OR list_contains($f_epci, epci_cle))
-      AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
-      AND (len($f_type_reservataire) = 0 OR list_contains($f_type_reservataire, type_reservataire))
-      AND (len($f_reservataire) = 0 OR list_contains($f_reservataire, reservataire_code))
-      AND (len($f_statut) = 0 OR list_contains($f_statut, coalesce(statut, 'SANS_CONVENTION')))
-      AND ($par = '' OR $cle = CASE $par
-            WHEN 'reservataire' THEN reservataire_code
-            WHEN 'type_reservataire' THEN type_reservataire
-            WHEN 'bailleur' THEN bailleur_code
-            WHEN 'departement' THEN departement
-            WHEN 'epci' THEN epci_cle
-            WHEN 'trimestre' THEN $annee::VARCHAR || '-T' || trimestre::VARCHAR
-          END)
+      AND {{ filtres(departement, epci, bailleur, type_reservataire, reservataire, statut) }}
+      AND ($par = '' OR $cle = {{ cle_axe($par) }})
 )
 SELECT
     s.reference,

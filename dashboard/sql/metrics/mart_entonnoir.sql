@@ -15,12 +15,7 @@
 WITH selection AS (
     SELECT *
     FROM int_mad_attribuees
-    WHERE (len($f_departement) = 0 OR list_contains($f_departement, departement))
-      AND (len($f_epci) = 0 OR list_contains($f_epci, epci_cle))
-      AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
-      AND (len($f_type_reservataire) = 0 OR list_contains($f_type_reservataire, type_reservataire))
-      AND (len($f_reservataire) = 0 OR list_contains($f_reservataire, reservataire_code))
-      AND (len($f_statut) = 0 OR list_contains($f_statut, coalesce(statut, 'SANS_CONVENTION')))
+    WHERE {{ filtres(departement, epci, bailleur, type_reservataire, reservataire, statut) }}
 ),
 fenetre AS (
     SELECT

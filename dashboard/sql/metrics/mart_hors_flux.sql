@@ -13,9 +13,7 @@ WITH selection AS (
     WHERE compte_mad
       AND trimestre_mad <= $trimestre
       AND (trimestre_mad = $trimestre OR $periode = 'cumul' OR $par = 'trimestre')
-      AND (len($f_departement) = 0 OR list_contains($f_departement, departement))
-      AND (len($f_epci) = 0 OR list_contains($f_epci, epci_cle))
-      AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
+      AND {{ filtres(departement, epci, bailleur) }}
 ),
 sommes AS (
     SELECT

@@ -29,8 +29,7 @@ WITH perimetres AS (
 selection AS (
     SELECT *
     FROM perimetres
-    WHERE (len($f_reservataire) = 0 OR list_contains($f_reservataire, reservataire_code))
-      AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
+    WHERE {{ filtres(reservataire, bailleur) }}
 ),
 parc_suivant AS (
     -- placed as stg_parc places the parc rows of the bilan's year

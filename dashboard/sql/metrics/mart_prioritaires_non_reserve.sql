@@ -21,9 +21,7 @@ WITH selection AS (
                ELSE compte_mad AND issue = 'BAIL_SIGNE' AND trimestre_mad <= $trimestre
                     AND (trimestre_mad = $trimestre OR $periode = 'cumul')
           END
-      AND (len($f_departement) = 0 OR list_contains($f_departement, departement))
-      AND (len($f_epci) = 0 OR list_contains($f_epci, epci_cle))
-      AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
+      AND {{ filtres(departement, epci, bailleur) }}
 ),
 sommes AS (
     SELECT

@@ -5,14 +5,14 @@
 WITH conventions AS (
     SELECT reservataire_code, count(*) AS nb_conventions
     FROM stg_conventions
-    WHERE len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code)
+    WHERE {{ filtres(bailleur) }}
     GROUP BY reservataire_code
 ),
 mad AS (
     SELECT reservataire_code, count(*) AS proposes
     FROM int_mad_bilan_annuel
     WHERE reservataire_code <> 'NON_RENSEIGNE'
-      AND (len($f_bailleur) = 0 OR list_contains($f_bailleur, bailleur_code))
+      AND {{ filtres(bailleur) }}
     GROUP BY reservataire_code
 )
 SELECT

@@ -23,7 +23,7 @@ WITH lignes AS (
     FROM int_conventions_filtrees AS c
     JOIN int_ventilation_epci AS v USING (conv_id)
     WHERE ($perimetres = 'tous' OR c.perimetre_type IN ('EPCI', 'COMMUNE'))
-      AND (len($f_epci) = 0 OR list_contains($f_epci, v.epci_cle))
+      AND {{ filtres(epci = v.epci_cle) }}
 ),
 sommes AS (
     SELECT
