@@ -6,7 +6,8 @@ On the sample database (created in a temporary folder when --db is not given), p
 export its median time and its ratio to the reference: one engine bilan of the year at T4 by
 bailleur (`metrics.bilan`, fact table already cached), measured in the same run. The zip of all
 the yearly bilans is also split into its two steps: reading every réservataire's figures in one
-pass (`lire_donnees`) and writing the workbooks. Figures kept in docs/benchmarks.md.
+pass (`lire_donnees`) and writing the workbooks; the PDF report into its layout (Python) and the
+rest (Chromium started, charts drawn, tables cut, printed). Figures kept in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import machine  # noqa: E402
 from dashboard import metrics  # noqa: E402
-from dashboard.exports import bilan_annuel, trimestriel  # noqa: E402
+from dashboard.exports import bilan_annuel, images, pdf, trimestriel  # noqa: E402
 from dashboard.initialisation import initialiser, ouvrir  # noqa: E402
 from dashboard.metrics import bilan_annuel as metrics_annuel  # noqa: E402
 from dashboard.metrics import orientation  # noqa: E402
@@ -50,7 +51,8 @@ def main() -> None:
         chemin = Path(tempfile.mkdtemp()) / "exemple.duckdb"
         con, _ = initialiser(chemin, exemple=True)
     a, n = args.annee, args.repetitions
-    print(machine("duckdb", "pandas", "openpyxl", "plotly"))
+    print(machine("duckdb", "pandas", "openpyxl", "plotly", "choreographer"))
+    print(f"Chromium : {images.chemin_chromium()}")
     metrics.bilan(con, a, 4, "bailleur")                      # warm the fact table
     reference = _mediane(lambda: metrics.bilan(con, a, 4, "bailleur"), n)
     premier = str(bilan_annuel_reservataire(con, a))
@@ -62,6 +64,9 @@ def main() -> None:
         "  dont lecture des chiffres (une passe)": lambda: bilan_annuel.lire_donnees(con, a),
         "bilan trimestriel .xlsx (T4)": lambda: trimestriel.classeur(con, a, 4),
         "bilan trimestriel .html (T4)": lambda: trimestriel.rapport_html(con, a, 4),
+        "bilan trimestriel .pdf (T4)": lambda: pdf.rapport_pdf(con, a, 4),
+        "  dont mise en page (rapport_impression)": lambda: trimestriel.rapport_impression(
+            con, a, 4),
         "orienter (OLS01, 13055, 30/06)": lambda: orientation.orienter(
             con, "OLS01", "13055", date(a, 6, 30)),
     }

@@ -111,6 +111,10 @@ def test_a4_paysage_page_de_garde_et_une_partie_par_page(exemple_pdf):
     assert debuts == parties
     assert n == 1 + len(parties) + sum(t.split("\n", 1)[0].endswith("(suite du tableau)")
                                        for t in pages)
+    # the PDF's bookmarks: the contents and each part (not their continuations)
+    titre, signets = lecteur.outline
+    assert titre.title == "Bilan trimestriel au 30/06/2025"
+    assert [s.title for s in signets] == ["Sommaire", *parties]
     # the contents of the cover give each part's page
     couverture = _une_ligne(pages[0])
     for titre in parties:
@@ -282,6 +286,23 @@ def test_sans_chromium_message_en_francais(db, monkeypatch):
             pdf.rapport_pdf(con, 2019, 2)
     finally:
         con.close()
+
+
+def test_chromium_qui_ne_demarre_pas(db, tmp_path, monkeypatch, capsys):
+    """A « Chromium » that stops at once: a French message naming it (never choreographer's
+    advice to download a Chrome), nothing written."""
+    faux = tmp_path / "chromium"
+    faux.write_text("#!/bin/sh\nexit 3\n")
+    faux.chmod(0o755)
+    monkeypatch.setenv("FLUX_CHROMIUM", str(faux))
+    sortie = tmp_path / "rapport.pdf"
+    assert main(["export", "bilan-trimestriel", "--annee", "2025", "--trimestre", "4",
+                 "--out", str(sortie), "--db", str(db)]) == 1
+    erreur = capsys.readouterr().err
+    assert (f"Rapport PDF impossible à produire : le Chromium de « {faux} » ne démarre pas ou "
+            "s'est arrêté") in erreur
+    assert "get_chrome" not in erreur and "Wait expired" not in erreur
+    assert not sortie.exists()
 
 
 # --- the command line ------------------------------------------------------------------------

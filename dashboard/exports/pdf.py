@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import html
+import logging
 import os
 import queue
 import tempfile
@@ -47,6 +48,10 @@ PROXY_FERME = "http://127.0.0.1:9"
 SCHEMAS_LOCAUX = ("file:", "data:", "about:", "blob:", "chrome:", "devtools:")
 
 Progression = Callable[[str, float], None]
+
+# choreographer's warnings (English, on stderr: « Wait expired, Browser is being closed… ») say
+# nothing the French message of PDFIndisponible does not.
+logging.getLogger("choreographer").setLevel(logging.ERROR)
 
 
 class PDFIndisponible(RuntimeError):
@@ -95,7 +100,7 @@ def rapport_pdf(con, annee: int, trimestre: int, vue: str = "mad",
     raison = indisponibilite(candidats)
     if raison:
         raise PDFIndisponible(raison)
-    signaler("Calcul des chiffres et mise en page…", 0.05)
+    signaler("Calcul des chiffres…", 0.05)
     source = trimestriel.rapport_impression(con, annee, trimestre, vue, filtres, aujourd_hui)
     return imprimer(source, trimestriel.titre(annee, trimestre), signaler,
                     chemin=images.chemin_chromium(candidats),
@@ -141,6 +146,11 @@ def imprimer(source: str, titre: str, progression: Progression | None = None,
         if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):
             raise PDFIndisponible(f"Rapport PDF impossible à produire : Chromium n'a pas fini "
                                   f"en {DELAI_SECONDES} secondes.") from exc
+        if _arret_du_navigateur(exc):
+            # choreographer's own message suggests downloading a Chrome: never here
+            raise PDFIndisponible(f"Rapport PDF impossible à produire : le Chromium de "
+                                  f"« {chemin} » ne démarre pas ou s'est arrêté "
+                                  f"({type(exc).__name__}).") from exc
         raise PDFIndisponible(f"Rapport PDF impossible à produire : {type(exc).__name__} : "
                               f"{exc}") from exc
     signaler("Rapport PDF prêt.", 1.0)
@@ -165,11 +175,11 @@ async def _imprimer(adresse: str, chemin: str, titre: str, signaler, requetes: l
         await _commande(onglet, "Network.setBlockedURLs", {"urls": ADRESSES_BLOQUEES})
         await _commande(onglet, "Page.enable")
         await _commande(onglet, "Runtime.enable")
-        signaler(("Ouverture du rapport…", 0.3))
+        # plotly draws the charts while the report loads (most of the time of a PDF)
+        signaler(("Dessin des graphiques…", 0.3))
         charge = onglet.subscribe_once("Page.loadEventFired")
         await _commande(onglet, "Page.navigate", {"url": adresse})
         await charge
-        signaler(("Dessin des graphiques…", 0.45))
         attendus = await _evaluer(onglet, "document.querySelectorAll('.plotly-graph-div')"
                                           ".length")
         debut = time.monotonic()
@@ -179,7 +189,7 @@ async def _imprimer(adresse: str, chemin: str, titre: str, signaler, requetes: l
                                       f"pas été dessinés en {DELAI_GRAPHIQUES_SECONDES} "
                                       "secondes.")
             await asyncio.sleep(0.1)
-        signaler(("Mise en page…", 0.6))
+        signaler(("Mise en page…", 0.7))
         # two frames: the last chart's SVG is painted before the page is measured
         await _evaluer(onglet, "new Promise((ok) => requestAnimationFrame(() => "
                                "requestAnimationFrame(() => ok(true))))")
@@ -189,7 +199,7 @@ async def _imprimer(adresse: str, chemin: str, titre: str, signaler, requetes: l
         if mise_en_page.get("debordements"):
             raise PDFIndisponible("Rapport PDF impossible à produire : contenu trop grand pour "
                                   "sa page (" + ", ".join(mise_en_page["debordements"]) + ").")
-        signaler(("Impression du PDF…", 0.75))
+        signaler(("Impression du PDF…", 0.8))
         largeur, hauteur = trimestriel.FORMAT_PAGE_MM
         marges = trimestriel.MARGES_MM
         reponse = await _commande(onglet, "Page.printToPDF", {
@@ -204,6 +214,15 @@ async def _imprimer(adresse: str, chemin: str, titre: str, signaler, requetes: l
             "generateTaggedPDF": True,
         })
         return base64.b64decode(reponse["result"]["data"])
+
+
+def _arret_du_navigateur(exc: BaseException) -> bool:
+    """The browser did not start, or stopped (choreographer's errors)."""
+    from choreographer import errors
+
+    return isinstance(exc, (errors.BrowserFailedError, errors.BrowserClosedError,
+                            errors.BrowserDepsError, errors.ChromeNotFoundError,
+                            errors.ChannelClosedError))
 
 
 async def _commande(onglet, commande: str, parametres: dict | None = None) -> dict:

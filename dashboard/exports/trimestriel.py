@@ -342,7 +342,7 @@ svg text {{ font-variant-ligatures: none !important; font-feature-settings: "lig
          break-inside: avoid; position: relative; }}
 .page:last-of-type {{ break-after: auto; page-break-after: auto; }}
 h1 {{ color: #000091; font-size: 24pt; margin: 6mm 0 2mm; }}
-h2 {{ color: #000091; font-size: 15pt; margin: 0 0 1.5mm; }}
+h2, .titre-suite {{ color: #000091; font-size: 15pt; font-weight: bold; margin: 0 0 1.5mm; }}
 .surtitre {{ color: #000091; font-weight: bold; text-transform: uppercase; letter-spacing: .04em;
              font-size: 9pt; margin: 0; }}
 .periode {{ font-size: 12pt; margin: 0 0 4mm; }}
@@ -474,7 +474,9 @@ window.miseEnPage = async function () {
     while (reste.length) {
       const suite = document.createElement('section');
       suite.className = 'page partie suite';
-      const titre = document.createElement('h2');
+      // a paragraph, not a heading: the PDF's bookmarks list the parts only
+      const titre = document.createElement('p');
+      titre.className = 'titre-suite';
       titre.textContent = page.dataset.titre + ' (suite du tableau)';
       const colonnes = document.createElement('div');
       colonnes.className = 'colonnes';
@@ -514,7 +516,7 @@ window.miseEnPage = async function () {
     pages: pages.length,
     debordements: pages.filter((p) => p.scrollHeight > p.clientHeight + 1
                                       || p.scrollWidth > p.clientWidth + 1)
-                       .map((p) => (p.querySelector('h1, h2') || p).textContent),
+                       .map((p) => (p.querySelector('h1, h2, .titre-suite') || p).textContent),
   };
 };
 """
