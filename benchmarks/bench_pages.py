@@ -83,11 +83,12 @@ def _charge() -> str:
 
 
 def _vider_caches() -> None:
-    from dashboard.ui import figures
+    from dashboard.ui import donnees, figures
 
     st.cache_data.clear()
     metrics.vider_cache()
     figures.vider()
+    donnees.vider()
 
 
 def _executer(at: AppTest) -> float:
@@ -200,7 +201,7 @@ def ventiler(page: str, repetitions: int) -> None:
     chronometrer(sections, "tableau", "3. tableaux (formater_tableau + st.dataframe)")
     chronometrer(sections, "telechargements", "4. boutons de téléchargement")
     chronometrer(donnees, "version_donnees", "6. dont version_donnees (requête SQL, une par rerun)")
-    chronometrer(donnees, "_appel", "7. dont lecture du cache st.cache_data (_appel)")
+    chronometrer(donnees, "_appel", "7. dont st.cache_data (_appel : hors résultats gardés)")
     calcul = donnees.calcul
     chronometrer(donnees, "calcul", "5. calcul() (cache des métriques)")
     filtres.calcul = donnees.calcul

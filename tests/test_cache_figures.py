@@ -156,20 +156,22 @@ def test_une_valeur_changee_en_place_change_la_cle(exemple):
     assert len(appels) == 2
 
 
-def test_tableau_rendu_en_copie(exemple):
+def test_tableau_en_cache_envoye_comme_le_dataframe(exemple):
+    from streamlit import dataframe_util
+
     appels, _ = _compteur()
-    df = pd.DataFrame({"a": [1, 2]})
+    df = pd.DataFrame({"libelle": ["Nice", "Toulon"], "taux": ["12,5 %", "—"]}, index=[4, 2])
 
     def formater():
         _APPELS.append("tableau")
-        return df.assign(b=df["a"] * 2)
+        return df.rename(columns={"taux": "Taux de réalisation"})
 
     premier = figures.tableau(formater)
-    premier["b"] = 0            # a caller changing its table changes nobody else's
-    premier["c"] = 1
-    second = figures.tableau(formater)
+    assert figures.tableau(formater) is premier            # immutable: shared as it is
     assert appels == ["tableau"]
-    assert list(second.columns) == ["a", "b"] and second["b"].tolist() == [2, 4]
+    # the bytes st.dataframe sends for it are those it sends for the DataFrame itself
+    assert dataframe_util.convert_arrow_table_to_arrow_bytes(premier) == \
+        dataframe_util.convert_pandas_df_to_arrow_bytes(formater())
 
 
 def test_une_construction_a_la_fois_par_cle(exemple):
@@ -214,7 +216,7 @@ def test_figure_reconstruite_apres_une_annulation_d_import(exemple):
     figures.figure(fabrique(df), "normale")
     assert len(appels) == 2
     tableau = figures.tableau(lambda: df.assign(m=1))
-    assert figures.statistiques()["tableaux_construits"] == 1 and len(tableau) == 2
+    assert figures.statistiques()["tableaux_construits"] == 1 and tableau.num_rows == 2
 
 
 def test_figure_reconstruite_apres_une_correspondance_changee(exemple):
@@ -313,3 +315,48 @@ def test_figure_en_cache_serialisee_comme_l_originale(exemple):
     assert en_cache.to_dict()["layout"]["height"] == 300
     assert pickle.loads(pickle.dumps(en_cache)).to_dict() == originale.to_dict()
     assert figures.figure(fabrique, "normale") is en_cache
+
+
+# --- calcul(): DataFrames kept in the process, handed out as copies ----------------------------
+
+
+def _compter_appels(monkeypatch) -> list:
+    appels = []
+    origine = donnees._appel
+
+    def compte(*args):
+        appels.append(args[0])
+        return origine(*args)
+
+    monkeypatch.setattr(donnees, "_appel", compte)
+    return appels
+
+
+def test_calcul_garde_le_dataframe_et_rend_des_copies(exemple, monkeypatch):
+    donnees.vider()
+    appels = _compter_appels(monkeypatch)
+    premier = donnees.calcul("bilan", 2025, 2, "bailleur")
+    attendu = premier.copy(deep=True)
+    # a caller changing its copy in every way pandas allows changes nobody else's
+    premier.loc[premier.index[0], "droits_prevus"] = -1
+    premier["nouvelle"] = 1
+    premier.index.name = "renomme"
+    premier.columns.name = "renommees"
+    second = donnees.calcul("bilan", 2025, 2, "bailleur")
+    pd.testing.assert_frame_equal(second, attendu)
+    assert appels == ["bilan"]
+    donnees.calcul("bilan", 2025, 3, "bailleur")     # other arguments: another entry
+    assert appels == ["bilan", "bilan"]
+
+
+def test_calcul_relu_apres_une_annulation(exemple, monkeypatch):
+    donnees.vider()
+    appels = _compter_appels(monkeypatch)
+    avant = donnees.calcul("total", 2025, 4)
+    con = connexion()
+    dernier = con.execute("SELECT max(import_id) FROM journal_imports WHERE statut = 'ACTIVE' "
+                          "AND type_donnees = 'mises_a_disposition'").fetchone()[0]
+    annuler(con, dernier)
+    apres = donnees.calcul("total", 2025, 4)
+    assert appels == ["total", "total"]       # read again, not served from the process
+    assert list(apres.columns) == list(avant.columns)

@@ -17,9 +17,9 @@ write (a connection, a nested function) is simply called, not cached.
 
 Figures are handed out as they are, to every session at once: never modify one taken from here
 (``st.plotly_chart`` and kaleido only read it, through ``to_dict()``, which a cached figure
-computes once instead of deep-copying itself at each draw). Tables are
-handed out as shallow copies (pandas copy-on-write: the cached frame is never changed through
-them). Both caches are bounded (least recently used entries go first).
+computes once instead of deep-copying itself at each draw). Tables are kept as the Arrow tables
+``st.dataframe`` sends (immutable; converting a DataFrame to Arrow was most of drawing a table).
+Both caches are bounded (least recently used entries go first).
 """
 
 from __future__ import annotations
@@ -204,13 +204,21 @@ def figure(fabrique: Callable[..., Any], *args) -> Any:
     return _FIGURES.obtenir((*_donnees(), *cle), lambda: _figer(fabrique(*args)))
 
 
-def tableau(fabrique: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def tableau(fabrique: Callable[[], pd.DataFrame]):
     """``fabrique()`` — a table formatted for display — built once for these values and this
-    data version; each caller gets a shallow copy."""
+    data version, as the Arrow table ``st.dataframe`` makes of it (Streamlit's own conversion,
+    so the bytes sent are the same): an Arrow table is immutable, and ``st.dataframe`` sends
+    it without converting it again. Not cacheable: the DataFrame itself."""
     cle = empreinte(fabrique)
     if cle is None:
         return fabrique()
-    return _TABLEAUX.obtenir((*_donnees(), *cle), fabrique).copy(deep=False)
+    return _TABLEAUX.obtenir((*_donnees(), *cle), lambda: _arrow(fabrique()))
+
+
+def _arrow(df: pd.DataFrame):
+    from streamlit import dataframe_util
+
+    return dataframe_util.convert_pandas_df_to_arrow_table(df)
 
 
 def statistiques() -> dict[str, int]:
