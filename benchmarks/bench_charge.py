@@ -298,8 +298,9 @@ def _stats(durees: list[float]) -> tuple[float, float, float]:
 def imprimer(series: list[Serie], reference: float,
              attendus: tuple[int, int]) -> bool | None:
     print("| série | N | arrivées | médiane | p90 | max | médiane ÷ réf. | p90 ÷ réf. | "
-          "max ÷ réf. | pages complètes | CPU serveur (cœurs) | charge avant → après |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "max ÷ réf. | pages complètes | CPU serveur (cœurs) | CPU par page | "
+          "charge avant → après |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     cible_tenue: bool | None = None   # None: no series of 100 sessions spread over time
     for s in series:
         durees = [r.duree for r in s.resultats if r.duree is not None]
@@ -320,6 +321,7 @@ def imprimer(series: list[Serie], reference: float,
                 cible_tenue = False
         print(f"| {s.nom} | {s.n} | {arrivees} | {chiffres} | {len(completes)}/{s.n} | "
               f"{s.cpu_serveur:.1f} s en {s.mur:.1f} s ({cores:.2f}) | "
+              f"{_ms(s.cpu_serveur / s.n)} | "
               f"{s.charge_avant.split()[0]} → {s.charge_apres.split()[0]} |", flush=True)
     erreurs: dict[str, int] = {}
     for s in series:
@@ -404,6 +406,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{_ms(ref_avant)} (de {_ms(min(r.duree for r in avant))} à "
               f"{_ms(max(r.duree for r in avant))}) ; {avant[0].messages} messages, "
               f"{avant[0].octets / 1e6:.1f} Mo par page", flush=True)
+
+        cpu, debut = _cpu_processus(pid), time.perf_counter()
+        time.sleep(3)
+        repos = (_cpu_processus(pid) - cpu) / (time.perf_counter() - debut)
+        print(f"CPU du serveur au repos (sessions fermées) : {repos:.2f} cœur", flush=True)
 
         plan = [(f"étalée {n}", n, args.etalement) for n in tailles]
         if not args.sans_simultane:
