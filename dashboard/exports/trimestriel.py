@@ -529,6 +529,7 @@ LARGEUR_ETIQUETTE_IMPRESSION = 26   # characters a line of a category label (y a
 # The y axis of a chart beside its table: about this many CSS pixels, less the takeaway's lines
 # (the page's height less its title, the chart's legend and x axis).
 HAUTEUR_AXE_IMPRESSION = 440
+MARGES_AXE_IMPRESSION = 180   # a figure's height less its y axis: legend, x axis, margins
 
 
 def _tronquer(texte: str, longueur: int) -> str:
@@ -571,6 +572,7 @@ def _figure_imprimee(figure, message: str | None = None):
     Bouches-du-Rhône — agents civils et militaires de l'État » on one line would leave the bars
     no room; the table beside gives every label whole)."""
     taille = POLICE_GRAPHIQUE_IMPRESSION
+    hauteur_origine = figure.layout.height
     figure.update_layout(height=None, width=None, autosize=True, font_size=taille,
                          legend_font_size=taille, hoverlabel_font_size=taille)
     figure.update_xaxes(tickfont_size=taille, title_font_size=taille)
@@ -579,6 +581,8 @@ def _figure_imprimee(figure, message: str | None = None):
     figure.update_traces(textfont_size=taille - 3, selector={"type": "heatmap"})
     lignes_message = 1 + len(message or "") // 150
     hauteur = HAUTEUR_AXE_IMPRESSION - 16 * lignes_message
+    if hauteur_origine:      # the chart is no taller than the page draws it (rapport_impression)
+        hauteur = min(hauteur, hauteur_origine - MARGES_AXE_IMPRESSION)
     for ref, valeurs in _categories_y(figure).items():
         axe = figure.layout["yaxis" if ref == "y" else f"yaxis{ref[1:]}"]
         if axe.tickvals is not None or axe.ticktext is not None:
@@ -646,8 +650,12 @@ def rapport_impression(con: duckdb.DuckDBPyConnection, annee: int, trimestre: in
         # the table first: its column has its width when plotly sizes the chart beside it
         corps.append("<div class=\"corps\"><div class=\"tableau\">")
         corps.append(_table_html(partie.donnees, partie.colonnes, classe="decoupable"))
-        corps.append("</div><div class=\"graphique\">")
-        corps.append(_figure_imprimee(partie.figure("normale"), partie.message).to_html(
+        figure = partie.figure("normale")
+        # no taller than the page would draw it (a bar chart of three bars stays a small chart)
+        hauteur = figure.layout.height
+        plafond = f" style=\"max-height: {int(hauteur)}px\"" if hauteur else ""
+        corps.append(f"</div><div class=\"graphique\"{plafond}>")
+        corps.append(_figure_imprimee(figure, partie.message).to_html(
             full_html=False, include_plotlyjs=not plotly_inclus, include_mathjax=False,
             div_id=f"graphique_{partie.cle}", default_width="100%", default_height="100%",
             post_script=_SCRIPT_GRAPHIQUE_DESSINE,
