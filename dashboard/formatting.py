@@ -27,7 +27,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from dashboard.colonnes import ENTIERES_BILAN, ENTIERES_HORS_FLUX
+from dashboard import contrat
 
 ESPACE_FINE = "\u202f"  # narrow no-break space: thousands separator and before '%'
 VIDE = "—"  # em dash: an undefined value
@@ -56,8 +56,7 @@ FRACTIONS = frozenset({
 POURCENTS = frozenset({"taux_flux", "taux_effectif"})
 # Whole counts.
 ENTIERS = frozenset({
-    *ENTIERES_BILAN,
-    *ENTIERES_HORS_FLUX,
+    *contrat.du_genre(contrat.COMPTE),
     "parc_eligible",
     "mutations_prevues",
     "relogements_prevus",
@@ -159,6 +158,48 @@ EN_TETES: dict[str, str] = {
     "programme": "Programme",
     "droits_de_suite": "Droits de suite",
     "droits_uniques": "Droits uniques par an",
+    # conventions: method and rate (DOMAIN §3.1)
+    "methode": "Méthode",
+    "taux_flux": "Taux de flux",
+    "mode_gestion": "Mode de gestion",
+    # freshness of each bailleur's data (Accueil)
+    "mad_annee": "MAD de l'année",
+    # signatures over time, EPCI documents (Signatures des conventions)
+    "signees_cumulees": "Signées (cumul)",
+    "signees_jour": "Signées ce jour",
+    "jour_relatif": "Jours depuis le 1er janvier",
+    "departement_libelle": "Département",
+    "document": "Document",
+    "nb_epci": "Nombre d'EPCI",
+    "adoptes": "Adoptés",
+    "en_cours": "En cours",
+    "non_engages": "Non engagés",
+    "part_adoptes": "Part adoptée",
+    "epci_nom": "EPCI",
+    "documents_manquants": "Documents manquants",
+    # the columns of the imported datasets (DOMAIN §3), as the import's preview shows them
+    "ligne": "Ligne",
+    "reference": "Référence",
+    "date_mise_a_disposition": "Date de mise à disposition",
+    "code_insee": "Code INSEE",
+    "commune": "Commune",
+    "categorie": "Catégorie",
+    "rpls": "Numéro RPLS",
+    "qpv": "QPV",
+    "typologie": "Typologie",
+    "financement": "Financement",
+    "annee_construction": "Année de construction",
+    "issue": "Issue",
+    "date_bail": "Date du bail",
+    "candidat_bailleur": "Candidat bailleur",
+    "public_prioritaire": "Public prioritaire",
+    "liberations": "Libérations",
+    "epci_siren": "SIREN de l'EPCI",
+    "epci_nature": "Nature de l'EPCI",
+    "nom_commune": "Commune",
+    "population": "Population",
+    "date_document": "Date du document",
+    "nom": "Nom",
 }
 
 
@@ -257,11 +298,17 @@ def genre(colonne: str, serie: pd.Series) -> str:
     return "texte"
 
 
+def oui_non(valeur) -> str:
+    """``True`` → ``"Oui"``, ``False`` → ``"Non"`` (never the English ``True``)."""
+    return "Oui" if valeur else "Non"
+
+
 def formater_tableau(df: pd.DataFrame, decimales: int = 1, en_tetes: bool = False) -> pd.DataFrame:
     """A copy of ``df`` with every cell as French text for display.
 
     Fractions as percentages, taux 0–100 as percentages, decimal figures with ``decimales``
-    decimals, counts without decimals, dates ``dd/mm/yyyy``; undefined cells as ``—``. With
+    decimals, counts without decimals, dates ``dd/mm/yyyy``, booleans ``Oui`` / ``Non``;
+    undefined cells as ``—``. With
     ``en_tetes``, columns are renamed to their French headings (``EN_TETES``).
     """
     sortie = pd.DataFrame(index=df.index)
@@ -281,7 +328,8 @@ def formater_tableau(df: pd.DataFrame, decimales: int = 1, en_tetes: bool = Fals
         elif g == "date":
             valeurs = [date_fr(v) for v in serie]
         else:
-            valeurs = [VIDE if est_indefini(v) else str(v) for v in serie]
+            valeurs = [VIDE if est_indefini(v) else oui_non(v) if isinstance(v, (bool, np.bool_))
+                       else str(v) for v in serie]
         sortie[col] = pd.Series(valeurs, index=df.index, dtype=object)
     if en_tetes:
         sortie = sortie.rename(columns=en_tete)

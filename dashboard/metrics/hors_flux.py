@@ -5,13 +5,14 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboard.colonnes import ENTIERES_HORS_FLUX
+from dashboard import contrat
 from dashboard.metrics import modeles
 from dashboard.metrics.filtres import Filtres, parametres
 from dashboard.metrics.indicateurs import lignes_axe, valider
 
 AXES_HORS_FLUX = ("bailleur", "epci", "departement", "trimestre")
-COLONNES_HORS_FLUX = ("cle", "libelle", *ENTIERES_HORS_FLUX, "part_hors_flux")
+ENTIERES_HORS_FLUX = contrat.du_genre(contrat.COMPTE, contrat.HORS_FLUX)
+COLONNES_HORS_FLUX = ("cle", "libelle", *contrat.noms(contrat.HORS_FLUX))
 
 
 def hors_flux(

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import vocabulaire
-from dashboard.colonnes import ENTIERES_BILAN
+from dashboard import contrat
 from dashboard.metrics import cache, modeles
 from dashboard.metrics.filtres import Filtres, parametres
 from dashboard.metrics.libelles import (
@@ -32,40 +32,17 @@ AXES = ("reservataire", "type_reservataire", "bailleur", "departement", "epci", 
 VUES = ("mad", "baux")
 PERIODES = ("cumul", "trimestre")
 
-# The contract's columns, in order (issue 3), then the others.
-COLONNES_BILAN = (
-    "cle",
-    "libelle",
-    "droits_annuels",
-    "droits_prevus",
-    "mises_a_disposition",
-    "ecart",
-    "taux_realisation",
-    "baux_signes",
-    "taux_chute",
-    "part_prevue",
-    "part_reelle",
-)
-COLONNES_SUPPLEMENTAIRES = (
-    "nb_conventions",  # conventions whose droits are in the row (a département-wide one counts
-    #                    in each EPCI it is apportioned to; every quarter row counts them all)
-    "nb_conventions_droits_inconnus",  # … whose droits are unknown (source 'manquant')
-    "mad_sans_convention",  # MAD counted in the row that match no convention
-    "mad_chutees",  # MAD ended in refusal or without candidate (numerator of taux_chute)
-    "mad_en_cours",  # MAD still in progress
-    "flux_annuel",  # Σ flux of the perimeters of the conventions in part_prevue (denominator)
-    "mad_flux_perimetres",  # Σ MAD FLUX or NON_RESERVE in those perimeters (part_reelle's)
-)
-# Publics prioritaires (DOMAIN §4.9, CCH L.441-1), after the others (scripts rely on the order of
-# the columns before them).
-COLONNES_PRIORITAIRES = (
-    "baux_prioritaires",  # baux signés whose public_prioritaire is true
-    "part_prioritaires",  # baux_prioritaires ÷ baux_signes (NaN without a bail)
-    "baux_prioritaires_inconnus",  # baux signés whose flag is unknown (in the denominator)
-)
-# The figures (every column but the key and its label): counts, the others float64.
-COLONNES_FIGURES = tuple(c for c in COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES
-                         + COLONNES_PRIORITAIRES if c not in ("cle", "libelle"))
+# The columns of the bilan, in the contract's order (dashboard/contrat.py: names, kinds, French
+# headings, descriptions): the first ones (issue 3), then the others, then the publics
+# prioritaires (scripts rely on the order of the columns before them).
+COLONNES_BILAN = contrat.noms(contrat.BILAN)
+COLONNES_SUPPLEMENTAIRES = contrat.noms(contrat.BILAN_SUPPLEMENTAIRES)
+COLONNES_PRIORITAIRES = contrat.noms(contrat.BILAN_PRIORITAIRES)
+_GROUPES_BILAN = (contrat.BILAN, contrat.BILAN_SUPPLEMENTAIRES, contrat.BILAN_PRIORITAIRES)
+# The figures (every column but the key and its label): counts as Int64, the others float64.
+ENTIERES_BILAN = contrat.du_genre(contrat.COMPTE, *_GROUPES_BILAN)
+COLONNES_FIGURES = tuple(c for c in contrat.noms(*_GROUPES_BILAN)
+                         if contrat.COLONNES[c].genre != contrat.TEXTE)
 _DECIMALES = tuple(c for c in COLONNES_FIGURES if c not in ENTIERES_BILAN)
 
 
