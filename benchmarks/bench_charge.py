@@ -125,13 +125,14 @@ def _memoire_processus(pid: int) -> str:
     return "?"
 
 
-def demarrer_serveur(base: Path, port: int, journal: Path) -> subprocess.Popen:
+def demarrer_serveur(base: Path, port: int, journal: Path,
+                     options: list[str] | None = None) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("FLUX_ROLES",)}
     env["FLUX_DB"] = str(base)
     commande = [sys.executable, "-m", "streamlit", "run", str(RACINE / "app.py"),
                 f"--server.address={HOTE}", f"--server.port={port}", "--server.headless=true",
                 "--server.fileWatcherType=none", "--server.runOnSave=false",
-                "--browser.gatherUsageStats=false"]
+                "--browser.gatherUsageStats=false"] + [f"--{o}" for o in options or ()]
     with open(journal, "wb") as sortie:
         return subprocess.Popen(commande, cwd=RACINE, env=env, stdout=sortie,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -356,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="plafond du nombre de sessions d'une série (défaut 200)")
     parser.add_argument("--base", type=Path,
                         help="une base existante (copiée) au lieu de la base d'exemple")
+    parser.add_argument("--option", action="append", default=[], metavar="CLE=VALEUR",
+                        help="option de Streamlit pour le serveur, ex. runner.postScriptGC=true "
+                             "(répétable)")
     args = parser.parse_args(argv)
     tailles = [int(x) for x in args.sessions.split(",") if x.strip()]
     if not tailles or min(tailles) < 1 or max(tailles) > args.max_sessions:
@@ -383,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
 
         port = _port_libre()
         journal = dossier / "serveur.log"
-        serveur = demarrer_serveur(base, port, journal)
+        serveur = demarrer_serveur(base, port, journal, args.option)
+        if args.option:
+            print(f"Options du serveur : {', '.join(args.option)}")
         attendre_serveur(serveur, port, journal, 60)
         pid = serveur.pid
 

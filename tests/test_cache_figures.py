@@ -360,3 +360,14 @@ def test_calcul_relu_apres_une_annulation(exemple, monkeypatch):
     apres = donnees.calcul("total", 2025, 4)
     assert appels == ["total", "total"]       # read again, not served from the process
     assert list(apres.columns) == list(avant.columns)
+
+
+def test_pas_de_ramasse_miettes_complet_apres_chaque_execution():
+    # gc.collect(2) after every run scans the whole heap holding the GIL: with 100 sessions at
+    # once it was half the server's CPU (docs/benchmarks.md, issue 13)
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).parent.parent / ".streamlit" / "config.toml")
+                           .read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
