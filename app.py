@@ -9,6 +9,7 @@ from dashboard.charts import theme
 from dashboard.ui import presentation
 from dashboard.ui.authentification import authentifier
 from dashboard.ui.connexion import connexion
+from dashboard.ui.francais import installer as streamlit_en_francais
 
 st.set_page_config(
     page_title="Gestion en flux — bilans des réservations",
@@ -17,6 +18,8 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if presentation.actif() else "auto",
 )
 theme.activer()
+# Streamlit's own words (file uploader, selects, tables' toolbar…) in French, on every page.
+streamlit_en_francais()
 
 # Sign-in (st.login) when the secrets have an [auth] section; local mode (banner) only without
 # secrets nor roles file; any other configuration refuses everybody. Nothing below runs for
