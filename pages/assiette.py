@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
-from dashboard.ui.mise_en_page import entete, etat_vide
+from dashboard.ui.mise_en_page import entete, etat_vide, libelles_des_codes
 from dashboard.ui.sections import tableau, telechargements
 
 sel = barre_filtres(avec=("departement", "bailleur", "type", "reservataire"), vue=False)
@@ -51,5 +51,6 @@ else:
     if inconnus:
         st.warning(f"{inconnus} convention(s) sans droits connus : ni parc déclaré ni estimation "
                    "dans la convention.")
-    tableau(droits, colonnes)
-    telechargements(droits[colonnes], f"droits_conventions_{sel.annee}", "droits")
+    droits = libelles_des_codes(droits[colonnes])
+    tableau(droits)
+    telechargements(droits, f"droits_conventions_{sel.annee}", "droits")

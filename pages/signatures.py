@@ -17,7 +17,7 @@ from dashboard.ui.cartes import (
 )
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
-from dashboard.ui.mise_en_page import entete, etat_vide
+from dashboard.ui.mise_en_page import entete, etat_vide, libelles_des_codes
 from dashboard.ui.presentation import actif as presentation_active
 from dashboard.ui.sections import Bloc, tableau, telechargements
 
@@ -93,6 +93,7 @@ else:
         liste = calcul("non_signees", a, filtres=f)
         if choix:
             liste = liste[liste["motif_non_signature"].isin(choix)]
+        liste = libelles_des_codes(liste)
         colonnes = ["bailleur_nom", "reservataire_nom", "type_reservataire", "departement",
                     "statut", "motif_non_signature"]
         tableau(liste, colonnes)
@@ -106,8 +107,9 @@ else:
     gauche, droite = st.columns(2, gap="medium")
     with gauche:
         st.markdown("**Avancement par département**")
-        tableau(documents, ["departement_libelle", "document", "nb_epci", "adoptes", "en_cours",
-                            "non_engages", "part_adoptes"])
+        tableau(libelles_des_codes(documents), ["departement_libelle", "document", "nb_epci",
+                                                "adoptes", "en_cours", "non_engages",
+                                                "part_adoptes"])
     with droite:
         manquants = calcul("epci_documents_manquants")
         st.markdown(f"**{len(manquants)} EPCI à qui il manque au moins un document**")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import vocabulaire as voc
-from dashboard.formatting import nombre
+from dashboard.formatting import en_tete, formater_tableau, nombre
 from dashboard.habilitations import DroitsInsuffisants
 from dashboard.store import verrou_ecriture
 from dashboard.ui import etat
@@ -33,8 +33,9 @@ def afficher_detection(rapport: RapportImport) -> None:
         with st.expander("Aperçu des premières lignes, telles qu'elles seront importées"):
             colonnes = [c for c in rapport.apercu.columns
                         if c == "_ligne" or not c.startswith(("b_", "n_"))]
-            st.dataframe(rapport.apercu[colonnes].rename(columns={"_ligne": "ligne"}),
-                         hide_index=True)
+            # French headings and formats (dates 15/03/2025, « — » for an empty cell)
+            apercu = formater_tableau(rapport.apercu[colonnes].rename(columns={"_ligne": "ligne"}))
+            st.dataframe(apercu.rename(columns=en_tete), hide_index=True)
 
 
 def afficher_correspondance(rapport: RapportImport) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from dashboard import vocabulaire as voc
 from dashboard.formatting import date_fr, est_indefini, nombre, pourcentage
 from dashboard.ui import presentation
 from dashboard.ui.filtres import VUES, Selection
@@ -46,3 +48,28 @@ def etat_vide(message: str) -> None:
     """An empty state that says what to do, with the way to do it."""
     st.info(message, icon=":material/info:")
     lien_page("pages/importer.py", label="Importer des données", icon=":material/upload_file:")
+
+
+# Code columns of the conventions' tables shown with their French labels.
+LIBELLES_DES_CODES: dict[str, dict[str, str]] = {
+    "type_reservataire": voc.TYPES_RESERVATAIRE,
+    "statut": voc.STATUTS_CONVENTION,
+    "methode": voc.METHODES,
+    "perimetre_type": voc.PERIMETRES,
+    "mode_gestion": voc.MODES_GESTION,
+    "document": {code: ("Cotation" if code == "COTATION" else code)
+                 for code in voc.DOCUMENTS_EPCI},
+    "source": {"assiette": "Assiette", "convention": "Convention", "manquant": "Inconnus"},
+}
+
+
+def libelles_des_codes(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose code columns (``LIBELLES_DES_CODES``: type de réservataire,
+    statut of a convention, méthode…) hold their French labels (« SIGNEE » → « Signée »); a
+    code without a label is kept as it is."""
+    sortie = df.copy()
+    for colonne, libelles in LIBELLES_DES_CODES.items():
+        if colonne in sortie.columns:
+            sortie[colonne] = [libelles.get(v, v) if isinstance(v, str) else v
+                               for v in sortie[colonne]]
+    return sortie

@@ -28,10 +28,12 @@ def telechargements(tableau: pd.DataFrame, nom_fichier: str, cle: str,
     PNG image —, each generated only when clicked. Without Chromium on the server, the PNG
     button is replaced by a French note saying so.
 
-    ``en_tetes`` (the headings the page shows, see ``tableau``): given, the CSV has these French
-    headings (else the column codes) and they override ``formatting.en_tete`` in the .xlsx."""
-    fichier_csv = (lambda: csv_excel(tableau.rename(columns=_titres(en_tetes)))) if en_tetes else (
-        lambda: csv_excel(tableau))
+    Both files have the headings the page shows (``formatting.en_tete``, ``en_tetes`` overriding
+    it for the columns it names, see ``tableau``)."""
+
+    def fichier_csv() -> bytes:
+        return csv_excel(tableau.rename(columns=_titres(en_tetes)))
+
     if figure is not None:
         a, b, c = st.columns(3)
         _bouton_png(c, figure, nom_fichier, cle)
