@@ -89,7 +89,10 @@ HORS_FLUX = (
     Colonne("part_hors_flux", FRACTION, "Part hors flux", "hors_flux ÷ total_mad"),
 )
 
-GROUPES = (BILAN, BILAN_SUPPLEMENTAIRES, BILAN_PRIORITAIRES, HORS_FLUX)
+# The bilan's frame, in this order (a new group goes at the end: scripts rely on the order of
+# the columns before it).
+GROUPES_BILAN = (BILAN, BILAN_SUPPLEMENTAIRES, BILAN_PRIORITAIRES)
+GROUPES = (*GROUPES_BILAN, HORS_FLUX)
 COLONNES: dict[str, Colonne] = {c.nom: c for groupe in GROUPES for c in groupe}
 
 # What the figures of a bilan row always keep (pandas `eval` expressions over one row set,

@@ -35,9 +35,7 @@ from dashboard.formatting import (
     pourcentage,
 )
 from dashboard.metrics import (
-    COLONNES_BILAN,
-    COLONNES_PRIORITAIRES,
-    COLONNES_SUPPLEMENTAIRES,
+    COLONNES_TOUTES,
     Filtres,
     bilan,
     controles,
@@ -162,7 +160,7 @@ def classeur(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue: st
     filtres = filtres or Filtres()
     ligne_totale = verifier(con, annee, trimestre, vue, filtres)
     aujourd_hui = aujourd_hui or date.today()
-    colonnes = list(COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES + COLONNES_PRIORITAIRES)
+    colonnes = list(COLONNES_TOUTES)
     wb = nouveau_classeur()
     feuilles = [(nom, "Chaque trimestre de l'année avec ses propres chiffres." if a == "trimestre"
                  else "Droits prévus, mises à disposition, écart et taux ; le total sous le "

@@ -38,10 +38,10 @@ PERIODES = ("cumul", "trimestre")
 COLONNES_BILAN = contrat.noms(contrat.BILAN)
 COLONNES_SUPPLEMENTAIRES = contrat.noms(contrat.BILAN_SUPPLEMENTAIRES)
 COLONNES_PRIORITAIRES = contrat.noms(contrat.BILAN_PRIORITAIRES)
-_GROUPES_BILAN = (contrat.BILAN, contrat.BILAN_SUPPLEMENTAIRES, contrat.BILAN_PRIORITAIRES)
+COLONNES_TOUTES = contrat.noms(*contrat.GROUPES_BILAN)
 # The figures (every column but the key and its label): counts as Int64, the others float64.
-ENTIERES_BILAN = contrat.du_genre(contrat.COMPTE, *_GROUPES_BILAN)
-COLONNES_FIGURES = tuple(c for c in contrat.noms(*_GROUPES_BILAN)
+ENTIERES_BILAN = contrat.du_genre(contrat.COMPTE, *contrat.GROUPES_BILAN)
+COLONNES_FIGURES = tuple(c for c in contrat.noms(*contrat.GROUPES_BILAN)
                          if contrat.COLONNES[c].genre != contrat.TEXTE)
 _DECIMALES = tuple(c for c in COLONNES_FIGURES if c not in ENTIERES_BILAN)
 
@@ -179,8 +179,8 @@ def bilan(
     ``periode``: ``"cumul"`` (1 January → end of the quarter) or ``"trimestre"`` (that quarter
     alone). On the axis ``trimestre`` each row is one quarter 1..``trimestre`` with its own figures
     (``periode`` has no effect there).
-    Columns: ``COLONNES_BILAN``, ``COLONNES_SUPPLEMENTAIRES`` then ``COLONNES_PRIORITAIRES``.
-    Undefined values are NaN.
+    Columns: ``COLONNES_TOUTES`` (the contract's groups of the bilan, in order). Undefined
+    values are NaN.
     """
     valider(annee, trimestre, par, AXES + ("total",), vue, periode)
     entree = faits(con, annee)
@@ -188,7 +188,7 @@ def bilan(
     # A quarter is missing only when the selection holds no convention (droits are repeated on
     # every quarter) and no MAD that quarter: its figures are then 0 MAD against 0 droits.
     return lignes_axe(con, df, annee, trimestre, par,
-                      COLONNES_BILAN + COLONNES_SUPPLEMENTAIRES + COLONNES_PRIORITAIRES,
+                      COLONNES_TOUTES,
                       ENTIERES_BILAN, zeros=("droits_annuels", "droits_prevus", "ecart"),
                       memo=entree.memo if entree is not None else None)
 
