@@ -34,11 +34,7 @@ VIDE = "—"  # em dash: an undefined value
 
 # Ratios stored as fractions (0.123 = 12,3 %).
 FRACTIONS = frozenset({
-    "taux_realisation",
-    "taux_chute",
-    "part_prevue",
-    "part_reelle",
-    "part_hors_flux",
+    *contrat.du_genre(contrat.FRACTION),
     "taux_rotation",
     "taux_signature",
     "taux_signature_pondere",
@@ -49,7 +45,6 @@ FRACTIONS = frozenset({
     "retard_relatif",
     "part_flux",
     "taux_projete",
-    "part_prioritaires",
     "cible_prioritaires",
 })
 # Rates stored as percentages 0–100 (the conventions' taux_flux).
@@ -70,40 +65,12 @@ ANNEES = frozenset({"annee", "trimestre", "annee_construction"})
 
 # French column headings for people.
 EN_TETES: dict[str, str] = {
-    "cle": "Clé",
-    "libelle": "Libellé",
-    "droits_annuels": "Droits annuels",
-    "droits_prevus": "Droits prévus",
-    "mises_a_disposition": "Mises à disposition",
-    "ecart": "Écart",
-    "taux_realisation": "Taux de réalisation",
-    "baux_signes": "Baux signés",
-    "taux_chute": "Taux de chute",
-    "part_prevue": "Part prévue",
-    "part_reelle": "Part réelle",
-    "nb_conventions": "Conventions",
-    "nb_conventions_droits_inconnus": "Conventions sans droits connus",
-    "mad_sans_convention": "MAD sans convention",
-    "mad_chutees": "MAD chutées",
-    "mad_en_cours": "MAD en cours",
-    "flux_annuel": "Flux annuel",
-    "mad_flux_perimetres": "MAD du flux des périmètres",
-    "baux_prioritaires": "Baux signés publics prioritaires",
-    "part_prioritaires": "Part publics prioritaires",
-    "baux_prioritaires_inconnus": "Baux signés public prioritaire non renseigné",
+    **contrat.libelles(),   # the bilan's and the hors flux's columns (dashboard/contrat.py)
     "cible_prioritaires": "Objectif publics prioritaires",
     "objectif": "Objectif",
     "libelle_type": "Type",
     "contingent": "Contingent",
     "libelle_contingent": "Baux signés de",
-    "mutations": "Mutations",
-    "relogements": "Relogements",
-    "premieres_locations": "Premières locations",
-    "stock": "Stock",
-    "hors_flux": "Hors flux",
-    "dans_le_flux": "Dans le flux",
-    "total_mad": "Total MAD",
-    "part_hors_flux": "Part hors flux",
     "niveau": "Niveau",
     "controle": "Contrôle",
     "bailleur_code": "Bailleur",
