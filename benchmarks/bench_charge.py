@@ -3,6 +3,7 @@
     python benchmarks/bench_charge.py           # N = 10, 50, 100 over 10 s, then 100 at once
     python benchmarks/bench_charge.py --sessions 10,50 --etalement 10 --sans-simultane
     python benchmarks/bench_charge.py --base data/flux.duckdb   # a copy of another database
+    python benchmarks/bench_charge.py --option runner.postScriptGC=true   # a server option
 
 Starts the app (``streamlit run app.py``) on 127.0.0.1, on a free port, on a copy of the sample
 database (built in a temporary folder), then opens sessions exactly as a browser does, over
@@ -20,7 +21,10 @@ page complete within 5 × one session alone.
 
 Arrivals: N sessions spread evenly over ``--etalement`` seconds (session i starts at i × E / N),
 then, as a variant, the largest N all at once. The server's CPU time (all its threads, from
-/proc) and the load average are printed beside each series: the machine is shared.
+/proc: in total and per page) and the load average are printed beside each series, and the
+server's CPU at rest before them: the machine is shared. The client (this process, asyncio and
+the ``websockets`` package that Streamlit depends on) parses every message; its own CPU time is
+printed under the table. Results in docs/benchmarks.md.
 
 Bounded: at most ``--max-sessions`` sessions per series, a timeout per session and one for the
 whole run; every websocket is closed, the server is stopped (by its process id) at the end,
@@ -324,6 +328,8 @@ def imprimer(series: list[Serie], reference: float,
               f"{s.cpu_serveur:.1f} s en {s.mur:.1f} s ({cores:.2f}) | "
               f"{_ms(s.cpu_serveur / s.n)} | "
               f"{s.charge_avant.split()[0]} → {s.charge_apres.split()[0]} |", flush=True)
+    print("CPU du client de mesure (ce processus) : " + ", ".join(
+        f"{s.nom} {s.cpu_client:.1f} s" for s in series))
     erreurs: dict[str, int] = {}
     for s in series:
         for r in s.resultats:
