@@ -463,7 +463,10 @@ def _retirer_totaux_csv(cur, lecture: Lecture) -> None:
     count, as a « Nombre de lignes : 532 » line has)."""
     n = len(lecture.entetes)
     derniers = [(r[0], list(r[1:])) for r in cur.execute(
-        f"SELECT * FROM {lecture.table} ORDER BY _ligne DESC LIMIT {TOTAUX_MAX}").fetchall()]
+        # the last line numbers first (one narrow column sorted), then those lines whole
+        f"SELECT * FROM {lecture.table} WHERE _ligne >= (SELECT min(_ligne) FROM (SELECT _ligne "
+        f"FROM {lecture.table} ORDER BY _ligne DESC LIMIT {TOTAUX_MAX})) "
+        "ORDER BY _ligne DESC").fetchall()]
     for ligne in sorted(lecture.lignes_brutes, reverse=True)[:TOTAUX_MAX]:
         brut = lecture.lignes_brutes[ligne]
         try:
