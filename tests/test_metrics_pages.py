@@ -1,5 +1,6 @@
-"""What the pages read besides the bilan (metrics.tableau_de_bord): years, default quarter,
-filter options, freshness, funnel, year-to-date curve, crossed bilan, largest gaps, assiette.
+"""What the pages read besides the bilan (metrics: periodes, options, fraicheur, entonnoir,
+indicateurs): years, default quarter, filter options, freshness, funnel, year-to-date curve,
+crossed bilan, largest gaps, assiette.
 
 Expectations are computed by hand next to the data; the consistency tests compare with
 ``bilan`` / ``total`` for the same arguments.
@@ -7,11 +8,11 @@ Expectations are computed by hand next to the data; the consistency tests compar
 
 from datetime import date, datetime
 
+import metrics_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
 
-import metrics_fixtures as fx
 from dashboard.metrics import (
     COLONNES_ASSIETTE,
     COLONNES_CROISE,

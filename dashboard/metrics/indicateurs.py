@@ -16,8 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import vocabulaire
-from dashboard import contrat
+from dashboard import contrat, vocabulaire
 from dashboard.metrics import cache, modeles
 from dashboard.metrics.filtres import Filtres, parametres
 from dashboard.metrics.libelles import (
@@ -419,18 +418,17 @@ def bilan_croise(
     entree = faits(con, annee)
     memo = entree.memo if entree is not None else None
     df = _mart(con, entree, annee, trimestre, lignes, vue, periode, filtres, par_croise=colonnes)
-    df = _types(df.rename(columns={"cle": "cle_ligne", "cle_croisee": "cle_colonne"}))
+    df = df.rename(columns={"cle": "cle_ligne", "cle_croisee": "cle_colonne"})
+    # keys as Python objects first: iterating an Arrow-backed string column is slow
+    df["cle_ligne"] = df["cle_ligne"].astype(object)
+    df["cle_colonne"] = df["cle_colonne"].astype(object)
     rangs_l, noms_l = _rangs(con, lignes, list(df["cle_ligne"]), memo)
     rangs_c, noms_c = _rangs(con, colonnes, list(df["cle_colonne"]), memo)
-    df["libelle_ligne"] = [noms_l[c] for c in df["cle_ligne"]]
-    df["libelle_colonne"] = [noms_c[c] for c in df["cle_colonne"]]
-    df["_rl"] = [rangs_l[c] for c in df["cle_ligne"]]
-    df["_rc"] = [rangs_c[c] for c in df["cle_colonne"]]
-    df = df.sort_values(["_rl", "_rc"], kind="stable")
-    df = _types(df[list(COLONNES_CROISE)].reset_index(drop=True))
-    for col in COLONNES_CROISE[:4]:
-        df[col] = df[col].astype(object)
-    return df
+    df["libelle_ligne"] = df["cle_ligne"].map(noms_l).astype(object)
+    df["libelle_colonne"] = df["cle_colonne"].map(noms_c).astype(object)
+    df = df.iloc[np.lexsort((df["cle_colonne"].map(rangs_c).to_numpy(),
+                             df["cle_ligne"].map(rangs_l).to_numpy()))]
+    return _types(df[list(COLONNES_CROISE)].reset_index(drop=True))
 
 
 # --- the largest gaps ---------------------------------------------------------------------------
