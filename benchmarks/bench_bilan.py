@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -31,14 +30,13 @@ RACINE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RACINE))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
-
 from bilan_pandas import bilan_pandas, charger  # noqa: E402
 from machine import machine as decrire_machine  # noqa: E402
+from national_generateur import generer  # noqa: E402
+
 from dashboard import store  # noqa: E402
 from dashboard.metrics import AXES, bilan, cache, vider_cache  # noqa: E402
-from national_generateur import generer  # noqa: E402
 
 SORTIE = Path(__file__).resolve().parent / "out"
 CIBLE_MS = 150.0
@@ -115,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     signature_ms = statistics.median(_chrono(lambda: cache.signature(con), 20))
     resultats = {}
     for par in AXES:
-        temps = _chrono(lambda: bilan(con, a, q, par), args.repetitions)
+        temps = _chrono(lambda par=par: bilan(con, a, q, par), args.repetitions)
         resultats[par] = {"cache_median_ms": statistics.median(temps),
                           "cache_p90_ms": _p90(temps)}
 
@@ -123,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[cache.ENV_VAR] = "0"
     try:
         for par in AXES:
-            temps = _chrono(lambda: bilan(con, a, q, par), args.repetitions_lentes)
+            temps = _chrono(lambda par=par: bilan(con, a, q, par), args.repetitions_lentes)
             resultats[par]["sans_cache_median_ms"] = statistics.median(temps)
     finally:
         del os.environ[cache.ENV_VAR]
@@ -133,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = charger(con)
     chargement_ms = (time.perf_counter() - debut) * 1000
     for par in AXES:
-        temps = _chrono(lambda: bilan_pandas(tables, a, q, par), args.repetitions_lentes)
+        temps = _chrono(lambda par=par: bilan_pandas(tables, a, q, par), args.repetitions_lentes)
         r = resultats[par]
         r["pandas_median_ms"] = statistics.median(temps)
         r["ratio_pandas_cache"] = r["pandas_median_ms"] / r["cache_median_ms"]

@@ -21,13 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from datetime import date  # noqa: E402
+
 from benchmarks.machine import machine  # noqa: E402
 from dashboard import metrics  # noqa: E402
 from dashboard.exports import bilan_annuel, images, pdf, trimestriel  # noqa: E402
 from dashboard.initialisation import initialiser, ouvrir  # noqa: E402
 from dashboard.metrics import bilan_annuel as metrics_annuel  # noqa: E402
 from dashboard.metrics import orientation  # noqa: E402
-from datetime import date  # noqa: E402
 
 
 def _mediane(fonction, repetitions: int) -> float:

@@ -5,8 +5,8 @@ Knows nothing of Streamlit. The entry points are `importer`, `annuler`, `journal
 """
 
 from data_loaders.errors import Erreur, FichierRejete
-from data_loaders.ingest import INCHANGE, IMPORTE, REJETE, RapportImport, importer
 from data_loaders.historique import AnnulationImpossible, annuler, journal, quarantaine
+from data_loaders.ingest import IMPORTE, INCHANGE, REJETE, RapportImport, importer
 from data_loaders.specs import JEUX
 
 __all__ = [

@@ -233,7 +233,7 @@ def _definir(cur, definitions: list[Definition], origine: str, utilisateur: str,
                                   f"« {d.valeur} » est déjà associée à {autre.reservataire_code} "
                                   f"pour {d.bailleur_code}"
                                   + (f" (ligne {autre.ligne})" if autre.ligne else "")
-                                  + f" : une valeur désigne un seul réservataire"))
+                                  + " : une valeur désigne un seul réservataire"))
             continue
         vues[cle_v] = d
         if d.reservataire_code not in connues and d.reservataire_code not in a_creer:

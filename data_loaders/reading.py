@@ -678,7 +678,7 @@ def _erreur_structure(ligne: int, trouves: int, attendus: int, type_erreur: str 
 
 
 def _charger(cur, table: str, lignes: list[int], valeurs: list[list]) -> None:
-    import pandas as pd        # only this slower reader needs it: an import does not pay at start
+    import pandas as pd  # only this slower reader needs it: an import does not pay at start
 
     frame = pd.DataFrame({"_ligne": pd.Series(lignes, dtype="int64")}
                          | {f"c{i}": pd.Series(v, dtype="object") for i, v in enumerate(valeurs)})

@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from data_loaders import importer as _importer  # noqa: E402
 from dashboard.reference import load_reference  # noqa: E402
 from dashboard.store import connect  # noqa: E402
+from data_loaders import importer as _importer  # noqa: E402
 
 AUJOURDHUI = date(2026, 11, 22)
 

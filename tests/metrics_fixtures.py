@@ -115,7 +115,7 @@ def mad(
     if issue == "BAIL_SIGNE" and date_bail is None:
         date_bail = date_mad
     rows = []
-    for i in range(nombre):
+    for _ in range(nombre):
         _compteur["n"] += 1
         ref = reference if (reference and nombre == 1) else f"{reference or 'REF'}-{_compteur['n']}"
         rows.append([

@@ -12,9 +12,9 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
 from dashboard.initialisation import initialiser
 from dashboard.store import connect
 from dashboard.ui import etat

@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import COLONNES, MAD_COLONNES, ROOT, Fichiers, convention, mad, tableau
 
-from conftest import COLONNES, ROOT, Fichiers, convention, mad, tableau, MAD_COLONNES
 from dashboard.store import connect
 
 CLES_JSON = ["statut", "import_id", "lignes_lues", "lignes_importees", "lignes_rejetees",

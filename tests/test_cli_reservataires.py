@@ -12,8 +12,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import ROOT, nouvelle_base
+
 from dashboard.cli import main
 
 ROLES = """\

@@ -15,6 +15,7 @@ import threading
 from datetime import date
 
 from conftest import COLONNES, ROOT, importer, instantane, mad, tableau
+
 from data_loaders import annuler
 
 

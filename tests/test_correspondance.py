@@ -11,11 +11,11 @@ import json
 from datetime import date
 
 import pytest
+from conftest import erreurs, importer, instantane
 
 from data_loaders import FichierRejete
 from data_loaders.headers import associer, lire_mapping
 from data_loaders.specs import JEUX
-from conftest import erreurs, importer, instantane
 
 
 def _corr(kind, entetes, mapping=None) -> dict[str, str]:

@@ -11,10 +11,10 @@ import io
 import json
 from pathlib import Path
 
+import metrics_fixtures as fx
 import pandas as pd
 import pytest
 
-import metrics_fixtures as fx
 from dashboard import metrics, store
 from dashboard.cli import main
 from dashboard.initialisation import ouvrir

@@ -20,13 +20,14 @@ import io
 import zipfile
 from datetime import date, datetime
 
+import metrics_fixtures as fx
 import openpyxl
 import pytest
 
-import metrics_fixtures as fx
 from dashboard import metrics, store
 from dashboard.cli import main
-from dashboard.exports import RienAExporter, bilan_annuel as export_annuel
+from dashboard.exports import RienAExporter
+from dashboard.exports import bilan_annuel as export_annuel
 from dashboard.metrics import bilan_annuel
 
 MAD_SQL = ("INSERT INTO mises_a_disposition VALUES "

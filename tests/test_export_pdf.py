@@ -17,12 +17,12 @@ from typing import ClassVar
 import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
+from test_export_bilan_annuel import remplir
 
 from dashboard import metrics, store
 from dashboard.cli import main
 from dashboard.exports import RienAExporter, images, pdf, trimestriel
 from dashboard.initialisation import ouvrir
-from test_export_bilan_annuel import remplir
 
 A4_PAYSAGE_POINTS = (841.89, 595.28)      # 297 × 210 mm at 72 points per inch
 ESPACE_FINE = "\u202f"                     # the thousands separator and the space before %

@@ -10,12 +10,12 @@ from html.parser import HTMLParser
 import openpyxl
 import plotly.graph_objects as go
 import pytest
+from test_export_bilan_annuel import remplir
 
 from dashboard import metrics, store
 from dashboard.cli import main
 from dashboard.exports import RienAExporter, images, trimestriel
 from dashboard.formatting import EN_TETES
-from test_export_bilan_annuel import remplir
 
 
 @pytest.fixture

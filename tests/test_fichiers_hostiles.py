@@ -35,13 +35,12 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-
 from conftest import ROOT, TABLES, Fichiers, importer
+
 from dashboard.exports import csv_excel, xlsx
 from dashboard.initialisation import ouvrir
-from data_loaders import profils
+from data_loaders import annuler, profils
 from data_loaders.correspondances import Definition, definir
-from data_loaders import annuler
 from data_loaders.reading import TAILLE_MAX_OCTETS
 
 CORPUS_DIR = Path(__file__).resolve().parent / "fichiers_hostiles"

@@ -13,10 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-import data_loaders.ingest as ingest
-import data_loaders.historique as historique
-from data_loaders import AnnulationImpossible, annuler, journal, quarantaine
 from conftest import (
     COLONNES,
     MAD_COLONNES,
@@ -33,6 +29,9 @@ from conftest import (
     texte_csv,
 )
 
+import data_loaders.historique as historique
+import data_loaders.ingest as ingest
+from data_loaders import AnnulationImpossible, annuler, journal, quarantaine
 
 
 def _imp(base, fichiers, kind, *rangees, nom=None, **kw):

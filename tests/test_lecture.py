@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from conftest import (
+    CONVENTION_COLONNES,
     MAD_COLONNES,
     PARC_COLONNES,
-    CONVENTION_COLONNES,
     convention,
     dt,
     erreur,

@@ -2,10 +2,10 @@
 
 import math
 
+import metrics_fixtures as fx
 import pandas as pd
 import pytest
 
-import metrics_fixtures as fx
 from dashboard.metrics import (
     AXES,
     COLONNES_BILAN,

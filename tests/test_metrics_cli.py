@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import metrics_fixtures as fx
 import pytest
 
-import metrics_fixtures as fx
 from dashboard import store
 from dashboard.cli import main
 

@@ -2,9 +2,9 @@
 
 import math
 
+import metrics_fixtures as fx
 import pytest
 
-import metrics_fixtures as fx
 from dashboard.metrics import Filtres, bilan, droits_conventions, flux_annuel
 
 

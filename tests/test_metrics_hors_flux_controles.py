@@ -3,9 +3,9 @@
 import math
 from datetime import date
 
+import metrics_fixtures as fx
 import pytest
 
-import metrics_fixtures as fx
 from dashboard.metrics import COLONNES_HORS_FLUX, Filtres, controles, hors_flux
 
 

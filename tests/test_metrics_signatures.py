@@ -14,11 +14,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import metrics_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
 
-import metrics_fixtures as fx
 from dashboard import store
 from dashboard.cli import main
 from dashboard.metrics import (

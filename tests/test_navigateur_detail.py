@@ -17,10 +17,6 @@ import warnings
 
 import pytest
 from playwright.sync_api import expect
-
-from dashboard import metrics
-from dashboard.formatting import nombre
-from dashboard.initialisation import ouvrir
 from test_navigateur import (  # noqa: F401 - fixtures used by name
     Captures,
     attendre_streamlit,
@@ -32,6 +28,10 @@ from test_navigateur import (  # noqa: F401 - fixtures used by name
     url_avec,
     verifier_page,
 )
+
+from dashboard import metrics
+from dashboard.formatting import nombre
+from dashboard.initialisation import ouvrir
 
 
 @pytest.fixture

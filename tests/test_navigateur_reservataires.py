@@ -15,7 +15,6 @@ import warnings
 
 import pytest
 from playwright.sync_api import expect
-
 from test_navigateur import (  # noqa: F401 - fixtures used by name
     Captures,
     attendre_streamlit,

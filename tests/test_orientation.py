@@ -14,10 +14,10 @@ so droits prévus = droits annuels × 73 ÷ 365 = 0,2 × droits annuels.
 
 from datetime import date
 
+import metrics_fixtures as fx
 import pandas as pd
 import pytest
 
-import metrics_fixtures as fx
 from dashboard.metrics.droits_acquis import (
     conventions_droits_acquis,
     convertir,
@@ -27,8 +27,8 @@ from dashboard.metrics.droits_acquis import (
 )
 from dashboard.metrics.orientation import (
     COLONNES_ORIENTATION,
-    ElementInconnu,
     NON_RESERVE,
+    ElementInconnu,
     motif,
     orienter,
     projection,

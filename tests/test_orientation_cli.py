@@ -10,9 +10,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import metrics_fixtures as fx
 import pytest
 
-import metrics_fixtures as fx
 from dashboard import store
 from dashboard.cli import main
 from dashboard.formatting import date_fr

@@ -15,10 +15,10 @@ link to the app's pages/), so the test does not depend on how app.py lists the p
 from datetime import date
 from pathlib import Path
 
+import metrics_fixtures as fx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import metrics_fixtures as fx
 from dashboard import store
 from dashboard.ui import orientation as ui
 

@@ -13,10 +13,10 @@ provider (see test_authentification.py).
 from __future__ import annotations
 
 import pytest
+from conftest import importer
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from conftest import importer
 from dashboard.initialisation import initialiser
 from dashboard.store import connect
 from dashboard.ui import etat

@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, importer, instantane, nouvelle_base
+
 from dashboard.store import connect
 
 LIGNES = 200_000

@@ -11,7 +11,6 @@ import json
 
 import pandas as pd
 import pytest
-
 from conftest import (
     CONVENTION_COLONNES,
     MAD_COLONNES,
@@ -21,6 +20,7 @@ from conftest import (
     mad,
     tableau,
 )
+
 from dashboard.cli import main
 from dashboard.referentiel import lister
 from data_loaders import FichierRejete

@@ -4,8 +4,8 @@ line, the key, the value and what was expected when the file is wrong."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT
+
 from dashboard.habilitations import (
     DroitsInsuffisants,
     FichierRolesInvalide,

@@ -10,8 +10,8 @@ by hand (line numbers: header = line 1).
 from __future__ import annotations
 
 import pytest
-
 from conftest import COLONNES, convention, document, importer, instantane, mad, parc, tableau
+
 from dashboard.habilitations import DroitsInsuffisants, Habilitation
 from data_loaders import annuler, quarantaine
 

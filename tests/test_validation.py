@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from conftest import (
     COLONNES,
     CONVENTION_COLONNES,
@@ -21,7 +20,6 @@ from conftest import (
     MAD_COLONNES,
     PARC_COLONNES,
     Fichiers,
-    convention as _convention,
     document,
     erreurs,
     importer,
@@ -31,7 +29,9 @@ from conftest import (
     parc,
     tableau,
 )
-
+from conftest import (
+    convention as _convention,
+)
 
 
 class Catalogue:

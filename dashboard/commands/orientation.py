@@ -12,8 +12,8 @@ day, ranking) are in ``dashboard.metrics.orientation``. ``--date`` defaults to t
 ``vers_json``: dot decimals, droits to 2 decimals, undefined values empty / null); ``table`` is
 for people: the ranking with French figures, then each rank's motif on its own line.
 Exit status: 0 ok; 1 the database cannot be read (not a database, or held by another process),
-or the bailleur or the commune is unknown (French message); 2 usage error (as the other commands: bad option or value, database file
-missing).
+or the bailleur or the commune is unknown (French message); 2 usage error (as the other
+commands: bad option or value, database file missing).
 """
 
 from __future__ import annotations

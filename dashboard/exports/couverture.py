@@ -19,8 +19,9 @@ def ecrire_couverture(
     feuilles: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Fill ``ws``: ``titre`` in A1, then ``informations`` (label, value: text, number, date or
-    datetime; a whole number is a year, written without thousands separator), then a « Définitions » block and a « Contenu du classeur » block (sheet, what it
-    holds). Text is neutralised against formulas like every other cell."""
+    datetime; a whole number is a year, written without thousands separator), then a
+    « Définitions » block and a « Contenu du classeur » block (sheet, what it holds). Text is
+    neutralised against formulas like every other cell."""
     from openpyxl.styles import Alignment, Font
 
     ws.cell(row=1, column=1, value=neutraliser(titre)).font = Font(bold=True, size=14)
