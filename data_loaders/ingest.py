@@ -23,23 +23,25 @@ import hashlib
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:      # pandas is imported when a frame is asked for: an import does not pay
     import pandas as pd  # for it at start (python -m dashboard import)
 
-from dashboard.referentiel import assurer_territoires
 from dashboard.habilitations import BAILLEUR, ETAT, Habilitation, utilisateur_local
+from dashboard.nombres import nombre
+from dashboard.referentiel import assurer_territoires
 from dashboard.store import verrou_ecriture
+from data_loaders import identites, profils
 from data_loaders.cibles import CIBLES, Cible, mettre_a_jour_statuts
 from data_loaders.errors import Erreur, FichierRejete
-from data_loaders import identites, profils
 from data_loaders.headers import Correspondance, associer, deviner_type, lire_mapping
 from data_loaders.normalisation import normaliser
 from data_loaders.reading import TAILLE_MAX_OCTETS, Lecture, lire
@@ -215,9 +217,14 @@ def importer(
     simulation: bool = False,
     aujourd_hui: date | None = None,
     habilitation: Habilitation | None = None,
+    progression: Callable[[str], None] | None = None,
 ) -> RapportImport:
     """Import a file (path or bytes). With ``simulation=True`` nothing is written: the report
     says what the import would do (used for the preview in the browser).
+
+    ``progression`` (optional) is told each stage in French, as it starts: « Lecture du
+    fichier… », « Vérification de 8 447 lignes… », « Écriture de 8 447 lignes… » (the page
+    shows them while a large file is read, checked and written).
 
     ``habilitation``: the rights of the user (None: every right). The journal records the
     habilitation's user (``utilisateur`` may not name somebody else), else ``utilisateur``,
@@ -229,11 +236,17 @@ def importer(
         habilitation.verifier_import(type_donnees)
     with nullcontext() if simulation else verrou_ecriture(con):
         return _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
-                         utilisateur, simulation, aujourd_hui, habilitation)
+                         utilisateur, simulation, aujourd_hui, habilitation, progression)
+
+
+def _lignes(n: int) -> str:
+    """« 8 447 lignes », « 1 ligne » (the stages told to ``progression``)."""
+    return f"{nombre(n)} ligne{'s' if n > 1 else ''}"
 
 
 def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel, utilisateur,
-              simulation, aujourd_hui, habilitation) -> RapportImport:
+              simulation, aujourd_hui, habilitation, progression=None) -> RapportImport:
+    etape = progression or (lambda _texte: None)
     jeu = JEUX[type_donnees]
     droits = _regle_droits(habilitation, type_donnees)
     if nom_fichier is None:
@@ -246,6 +259,7 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
     empreinte = _Empreinte(source)
     try:
         try:
+            etape("Lecture du fichier…")
             lecture = lire(cur, source, nom_fichier, feuille, jeu=jeu)
             rapport.lecture = lecture
             rapport.lignes_lues = lecture.lignes_lues
@@ -268,6 +282,7 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
             if len(exc.erreurs) > 1:
                 rapport.message += f" (et {len(exc.erreurs) - 1} autre(s) problème(s), ci-dessous)"
             return rapport
+        etape(f"Vérification de {_lignes(lecture.lignes_lues)}…")
         sha = empreinte.resultat()
         suffixe = uuid.uuid4().hex[:12]
         norm, err, valides = f"norm_{suffixe}", f"err_{suffixe}", f"val_{suffixe}"
@@ -356,6 +371,7 @@ def _importer(con, type_donnees, source, nom_fichier, mapping, feuille, partiel,
             rapport.ajouter_avertissements()
             return rapport
 
+        etape(f"Écriture de {_lignes(nb_valides)}…")
         perimetre = _perimetre_lisible(type_donnees, unites, cur, valides)
         _ecrire(cur, rapport, jeu, cibles, lecture, err, valides, sha, cle_perimetre, perimetre,
                 utilisateur or utilisateur_local(), nb_valides, resolution)

@@ -11,10 +11,11 @@ from dashboard.exports import bilan_annuel as export_annuel
 from dashboard.formatting import accord, pourcentage
 from dashboard.metrics import bilan_annuel, prioritaires
 from dashboard.ui.adresse import depuis_url, vers_url
+from dashboard.ui.archives import archive_des_bilans
 from dashboard.ui.connexion import connexion
 from dashboard.ui.donnees import calcul
 from dashboard.ui.mise_en_page import etat_vide, indicateur
-from dashboard.ui.sections import fichiers_du_rapport, tableau, telechargements
+from dashboard.ui.sections import tableau, telechargements
 from dashboard.ui.texte import texte_brut
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,13 +61,16 @@ reservataire = droite.selectbox(
 vers_url({"annee": str(annee), "bailleur": bailleur, "reservataire": reservataire})
 
 suffixe = f"_{bailleur}" if bailleur else ""
-fichiers_du_rapport("Télécharger", [
-    (f"Bilan {annee} de {reservataire} (.xlsx)",
-     export_annuel.nom_fichier(annee, reservataire, bailleur or None),
-     lambda: export_annuel.classeur(connexion(), annee, reservataire, bailleur or None), XLSX),
-    (f"Tous les réservataires ({len(codes)}, .zip)", f"bilans_annuels_{annee}{suffixe}.zip",
-     lambda: export_annuel.archive(connexion(), annee, bailleur or None)[0], "application/zip"),
-], "annuel")
+st.markdown("**Télécharger**")
+gauche, droite = st.columns(2)
+nom_classeur = export_annuel.nom_fichier(annee, reservataire, bailleur or None)
+gauche.download_button(
+    f"Bilan {annee} de {reservataire} (.xlsx)",
+    lambda: export_annuel.classeur(connexion(), annee, reservataire, bailleur or None),
+    file_name=nom_classeur, mime=XLSX, key=f"annuel_{nom_classeur}", icon=":material/download:",
+    on_click="ignore", width="stretch")
+with droite:   # every réservataire's bilan: made on demand, its progress shown
+    archive_des_bilans(annee, bailleur or None, noms, f"bilans_annuels_{annee}{suffixe}.zip")
 
 synthese = annuel("synthese", annee, reservataire, bailleur or None)
 st.subheader(f"{texte_brut(noms[reservataire])} — bilan {annee}")

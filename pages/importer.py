@@ -15,7 +15,7 @@ from dashboard.ui import reservataires as resa
 from dashboard.ui.authentification import habilitation, habilitation_actuelle
 from dashboard.ui.connexion import connexion
 from dashboard.ui.texte import texte_brut
-from data_loaders import REJETE, AnnulationImpossible, annuler, importer, journal
+from data_loaders import REJETE, AnnulationImpossible, annuler, journal
 
 st.title("Importer des données")
 st.caption(
@@ -54,8 +54,8 @@ else:
 
 
 def _importer(contenu: bytes, nom: str, mapping, feuille, partiel: bool, manuel: bool) -> None:
-    imports.lancer_import(con, st.session_state[etat.IMPORT_TYPE], contenu, nom, mapping, feuille,
-                          partiel, manuel)
+    imports.demander_import(st.session_state[etat.IMPORT_TYPE], contenu, nom, mapping, feuille,
+                            partiel, manuel)
 
 
 def _resoudre(contenu: bytes, nom: str, mapping, feuille, partiel: bool, manuel: bool,
@@ -73,6 +73,9 @@ def _resoudre(contenu: bytes, nom: str, mapping, feuille, partiel: bool, manuel:
         _importer(contenu, nom, mapping, feuille, partiel, manuel)
 
 
+demande = st.session_state.pop(etat.IMPORT_DEMANDE, None)
+if demande is not None:
+    imports.importer_avec_progression(con, demande)    # its progress here, then the page again
 refus = st.session_state.pop(etat.IMPORT_REFUS, None)
 if refus is not None:
     st.error(texte_brut(refus))
@@ -94,8 +97,8 @@ elif fichier is not None and dernier is None:
     manuel = imports.mapping_manuel(identifiant)
     mapping = manuel if manuel is not None else (
         mapping_fichier.getvalue() if mapping_fichier is not None else None)
-    apercu = importer(con, type_donnees, contenu, fichier.name, mapping=mapping, feuille=feuille,
-                      partiel=partiel, simulation=True, habilitation=hab)
+    apercu = imports.verifier(con, type_donnees, contenu, fichier.name, mapping, feuille, partiel,
+                              hab)
     imports.afficher_detection(apercu)
     imports.afficher_correspondance(apercu)
     imports.associer_colonnes(apercu, identifiant)

@@ -12,6 +12,7 @@ from dashboard.exports import bilan_annuel as export_annuel
 from dashboard.formatting import nombre
 from dashboard.initialisation import ouvrir
 from dashboard.metrics import bilan_annuel
+from dashboard.ui import etat
 
 
 def test_repartitions_egales_au_moteur_pour_chaque_reservataire(base_exemple):
@@ -78,10 +79,24 @@ def test_page_bilans_annuels(exemple):
             "Logements attribués"] in en_tetes
     boutons = _boutons(at)
     assert "Bilan 2025 de ETAT-13 (.xlsx)" in boutons
-    assert any(b.startswith("Tous les réservataires (") for b in boutons)
+    # the zip of every réservataire: made on demand, with its progress, then downloadable
+    con = ouvrir(exemple)
+    try:
+        n = len(bilan_annuel.reservataires(con, 2025))
+    finally:
+        con.close()
+    assert not any(b.startswith("Tous les réservataires (") for b in boutons)
+    at.button(key=etat.ANNUEL_ARCHIVE_BOUTON).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (barre,) = at.get("progress")
+    assert barre.proto.value == 100 and barre.proto.text == f"{n} bilans prêts dans l'archive."
+    assert f"Tous les réservataires ({n}, .zip)" in _boutons(at)
+    at.run()                                   # kept for the session: no second making
+    assert not at.get("progress") and f"Tous les réservataires ({n}, .zip)" in _boutons(at)
     at.selectbox(key="annuel_bailleur").select("OLS01").run()
     assert not at.exception
     assert at.query_params["bailleur"] == "OLS01"
+    assert not any(b.startswith("Tous les réservataires (") for b in _boutons(at))
 
 
 def test_page_bilan_propose_le_pack_et_les_images(exemple):
@@ -100,8 +115,9 @@ def test_page_bilans_annuels_accords_au_singulier(tmp_path, monkeypatch):
     """Hand-made base of test_export_bilan_annuel, réservataire ETAT13 at bailleur OLS2 in 2025:
     R4 proposed 20/12/2025, bail signed 10/01/2026 — 1 proposé, 1 attribué, 0 bail signé in 2025
     by date of bail; 5 droits annuels → taux de réalisation 1 ÷ 5 = 20 %."""
-    from dashboard import store
     from test_export_bilan_annuel import remplir
+
+    from dashboard import store
 
     chemin = tmp_path / "flux.duckdb"
     con = store.connect(chemin)

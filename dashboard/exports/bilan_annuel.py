@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -386,6 +387,7 @@ def archive(
     annee: int,
     bailleur: str | None = None,
     aujourd_hui: date | None = None,
+    progression: Callable[[int, int, str], None] | None = None,
 ) -> tuple[bytes, pd.DataFrame]:
     """Every réservataire's yearly bilan for ``annee`` (of one ``bailleur`` when given) in a zip,
     with ``sommaire.csv`` (French Excel CSV) listing them; returns (zip bytes, the summary).
@@ -393,6 +395,9 @@ def archive(
     Every réservataire's figures are read in one pass (``lire_donnees``), then each workbook is
     written from its slices. Raises ``RienAExporter`` when no réservataire has a convention or a
     MAD that year.
+
+    ``progression(k, n, code)`` (optional) is called before the k-th workbook of n (1 ≤ k ≤ n),
+    ``code`` its réservataire's code: the page says « Bilan 12 sur 40 : ETAT-13 ».
     """
     liste = ba.reservataires(con, annee, bailleur)
     if liste.empty:
@@ -408,7 +413,10 @@ def archive(
     fichiers = []
     horodatage = datetime.now().timetuple()[:6]
     with zipfile.ZipFile(tampon, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for code in liste["reservataire_code"]:
+        codes = list(liste["reservataire_code"])
+        for k, code in enumerate(codes, start=1):
+            if progression is not None:
+                progression(k, len(codes), code)
             nom = nom_fichier(annee, code, bailleur)
             contenu = _classeur(donnees, annee, code, bailleur, aujourd_hui, syntheses[code],
                                 repartitions.get(code), hors_flux.get(code))

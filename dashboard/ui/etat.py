@@ -9,6 +9,7 @@ IMPORT_PARTIEL = "import_partiel"
 IMPORT_BOUTON = "import_bouton"
 IMPORT_DERNIER_RAPPORT = "import_dernier_rapport"
 IMPORT_REFUS = "import_refus"
+IMPORT_DEMANDE = "_import_demande"    # the import asked by a button, run with its progress
 ANNULATION_ID = "annulation_import_id"
 ANNULATION_BOUTON = "annulation_bouton"
 ANNULATION_MESSAGE = "annulation_message"
@@ -26,6 +27,10 @@ PREFIXE_IMPORT_RESERVATAIRE = "import_reservataire_"      # + digest of the valu
 IMPORT_RESOLUTION_FORMULAIRE = "import_resolution_formulaire"
 IMPORT_RESOLUTION_BOUTON = "import_resolution_bouton"
 IMPORT_RESOLUTION_MESSAGE = "import_resolution_message"
+
+# Bilans annuels réservataires: the zip of every réservataire's bilan, made on demand
+ANNUEL_ARCHIVE = "_annuel_archive"    # (signature of the selection, zip bytes)
+ANNUEL_ARCHIVE_BOUTON = "annuel_archive_bouton"
 
 # Réservataires et correspondances
 REFERENTIEL_TYPES = "referentiel_types"

@@ -11,11 +11,10 @@ import streamlit as st
 from dashboard import vocabulaire as voc
 from dashboard.formatting import en_tete, formater_tableau, nombre
 from dashboard.habilitations import DroitsInsuffisants
-from dashboard.store import verrou_ecriture
 from dashboard.ui import etat
 from dashboard.ui.authentification import habilitation_actuelle
 from dashboard.ui.texte import texte_brut
-from data_loaders import IMPORTE, INCHANGE, JEUX, RapportImport, importer, profils
+from data_loaders import IMPORTE, INCHANGE, JEUX, REJETE, RapportImport, importer, profils
 
 # The option of a column select that takes no header of the file.
 AUCUNE = "\x00aucune"
@@ -205,32 +204,71 @@ def associer_colonnes(rapport: RapportImport, identifiant: str) -> None:
 # ------------------------------------------------------------------------- the real import
 
 
+def _etape(statut, texte: str) -> None:
+    """A stage of the work in progress: the status box's title, and a line inside it."""
+    statut.update(label=texte)
+    statut.caption(texte)
+
+
+def verifier(con, type_donnees: str, contenu: bytes, nom: str, mapping, feuille, partiel: bool,
+             habilitation) -> RapportImport:
+    """The check of a file (an import simulated: nothing written), its stages shown as they
+    run (« Lecture du fichier… », « Vérification de 8 447 lignes… ») in a status box that
+    says at the end what was read."""
+    with st.status("Vérification du fichier…", expanded=False) as statut:
+        rapport = importer(con, type_donnees, contenu, nom, mapping=mapping, feuille=feuille,
+                           partiel=partiel, simulation=True, habilitation=habilitation,
+                           progression=lambda texte: _etape(statut, texte))
+        lues = (f" : {nombre(rapport.lignes_lues)} ligne(s) lue(s)"
+                if rapport.lecture is not None else "")
+        statut.update(label=f"Fichier vérifié{lues}.",
+                      state="error" if rapport.statut == REJETE else "complete")
+    return rapport
+
+
+def demander_import(type_donnees: str, contenu: bytes, nom: str, mapping, feuille,
+                    partiel: bool, manuel: bool) -> None:
+    """Button callback: the import is asked; the page runs it where the button is, with its
+    progress (``importer_avec_progression``)."""
+    st.session_state[etat.IMPORT_DEMANDE] = (type_donnees, contenu, nom, mapping, feuille,
+                                             partiel, manuel)
+
+
+def importer_avec_progression(con, demande: tuple) -> None:
+    """The import asked (``demander_import``): its stages shown as they run (« Lecture du
+    fichier… », « Vérification de 8 447 lignes… », « Écriture de 8 447 lignes… »), then the
+    page again, with its report at the top and the journal updated."""
+    with st.status("Import du fichier…", expanded=True) as statut:
+        lancer_import(con, *demande, progression=lambda texte: _etape(statut, texte))
+        statut.update(label="Import terminé.", state="complete", expanded=False)
+    st.rerun()
+
+
 def lancer_import(con, type_donnees: str, contenu: bytes, nom: str, mapping, feuille,
-                  partiel: bool, manuel: bool) -> None:
-    """Button callback: the real import, whose report is shown once on the next run. The rights
-    are those of now, not of the run that drew the button. A matching made by hand that led to
-    an import is saved as the profile of these headers."""
+                  partiel: bool, manuel: bool, progression=None) -> None:
+    """The real import, whose report is shown once on the next run. The rights are those of
+    now, not of the run that drew the button. A matching made by hand that led to an import is
+    saved as the profile of these headers. ``progression``: told each stage (see
+    ``data_loaders.importer``)."""
     droits = habilitation_actuelle()
     if droits is None:
         st.session_state[etat.IMPORT_REFUS] = SANS_DROITS
         return
     try:
         rapport = importer(con, type_donnees, contenu, nom, mapping=mapping, feuille=feuille,
-                           partiel=partiel, habilitation=droits)
+                           partiel=partiel, habilitation=droits, progression=progression)
     except DroitsInsuffisants as exc:
         st.session_state[etat.IMPORT_REFUS] = str(exc)
         return
     st.session_state[etat.IMPORT_DERNIER_RAPPORT] = rapport
     st.cache_data.clear()   # figures computed on the old data are stale
     if manuel and rapport.statut == IMPORTE and rapport.correspondance is not None:
-        bailleurs = sorted({str(b) for b in rapport.apercu["bailleur_code"].dropna().unique()}
-                           if rapport.apercu is not None
-                           and "bailleur_code" in rapport.apercu.columns else set())
-        with verrou_ecriture(con):
-            profils.enregistrer(con, type_donnees, list(rapport.lecture.entetes),
-                                dict(rapport.correspondance.entetes),
-                                bailleurs[0] if len(bailleurs) == 1 else None,
-                                droits.utilisateur)
+        bailleurs = rapport.bailleurs_du_fichier
+        # profils.enregistrer takes the database's write lock itself
+        profils.enregistrer(con, type_donnees, list(rapport.lecture.entetes),
+                            dict(rapport.correspondance.entetes),
+                            bailleurs[0] if len(bailleurs) == 1 else None,
+                            droits.utilisateur)
         st.session_state[etat.IMPORT_PROFIL_MESSAGE] = (
             "Correspondance des colonnes enregistrée : les prochains fichiers avec les mêmes "
             "en-têtes seront lus de la même façon.")
