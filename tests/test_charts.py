@@ -299,6 +299,79 @@ def test_barres_ecart_diverging_colours_zero_line_and_codes():
     assert "Écart\u00a0: -160,5" in barre.hovertext[0]
 
 
+def soixante_bailleurs() -> pd.DataFrame:
+    """60 bailleurs, most behind first, two of them with long names."""
+    noms = [f"Bailleur {i:02d}" for i in range(60)]
+    noms[0] = "Office public de l'habitat de la Métropole Aix-Marseille-Provence numéro douze"
+    noms[7] = "Société anonyme d'habitations à loyer modéré des Alpes"
+    return pd.DataFrame({"cle": [f"B{i:02d}" for i in range(60)], "libelle": noms,
+                         "ecart": [-160.5 + 3.5 * i for i in range(60)]})
+
+
+def test_barres_ecart_long_list_every_name_readable():
+    df = soixante_bailleurs()
+    fig = charts.barres_ecart(df)
+    (barre,) = fig.data
+    axe = fig.layout.yaxis
+    # every category has its tick (plotly leaves none out), in the rows' order
+    assert list(axe.tickvals) == list(df["libelle"]) == list(barre.y)
+    assert len(set(axe.ticktext)) == 60
+    # the height each row needs: a label of two lines is 2 × 14 px × 1.45 + 8 = 48,6 px high
+    assert fig.layout.height >= 60 * 48
+    # long names on two lines of 32 characters at most, cut with « … » beyond; the hover has
+    # the whole name
+    long_ = axe.ticktext[0].split("<br>")
+    assert len(long_) == 2 and all(len(x) <= 32 for x in long_) and long_[1].endswith("…")
+    assert "Office public de l'habitat de la Métropole Aix-Marseille-Provence numéro douze" in (
+        barre.hovertext[0])
+    assert axe.ticktext[7] == "Société anonyme d'habitations à<br>loyer modéré des Alpes"
+    assert axe.ticktext[1] == "Bailleur 01"
+    # the values outside the bars' ends, in a range widened for them: never over the names
+    assert barre.textposition == "outside"
+    bas, haut = fig.layout.xaxis.range
+    etendue = max(df["ecart"]) - min(df["ecart"])
+    assert bas <= min(df["ecart"]) - 0.15 * etendue and haut >= max(df["ecart"]) + 0.15 * etendue
+
+
+def test_barres_ecart_short_names_one_line_height_per_bar():
+    fig = charts.barres_ecart(soixante_bailleurs().assign(libelle=lambda d: d["cle"]))
+    assert fig.layout.height >= 60 * theme.DIMENSIONS["normale"].ligne_barre
+    assert list(fig.layout.yaxis.ticktext) == [f"B{i:02d}" for i in range(60)]
+
+
+def test_a_slide_draws_the_first_categories_and_says_so():
+    fig = charts.barres_ecart(soixante_bailleurs(), taille="presentation")
+    assert list(fig.data[0].y) == list(soixante_bailleurs()["libelle"][:10])
+    assert "Les 10 premiers sur 60" in fig.layout.xaxis.title.text
+    # one line of 45 characters at most on a slide
+    assert all("<br>" not in t and len(t) <= 45 for t in fig.layout.yaxis.ticktext)
+    # short lists are drawn whole
+    assert len(charts.barres_ecart(bilan(), taille="presentation").data[0].y) == 3
+    # bars of the other kinds too
+    df = soixante_bailleurs().assign(droits_prevus=10.0, mises_a_disposition=5,
+                                     taux_signature=0.5, mutations=1, relogements=1,
+                                     premieres_locations=1, stock=1)
+    for fig in (charts.barres_droits_mad(df, taille="presentation"),
+                charts.barres_taux(df, taille="presentation"),
+                charts.barres_hors_flux(df, taille="presentation")):
+        assert len(fig.layout.yaxis.tickvals) == 10
+        assert "Les 10 premiers sur 60" in fig.layout.xaxis.title.text
+
+
+def test_carte_chaleur_on_a_slide_keeps_its_first_rows():
+    lignes = [f"Bailleur {i:02d}" for i in range(30)]
+    df = pd.DataFrame({"libelle_ligne": [x for x in lignes for _ in range(2)],
+                       "libelle_colonne": ["État — contingent préfectoral", "Commune"] * 30,
+                       "taux_realisation": [0.9, 1.1] * 30})
+    fig = charts.carte_chaleur(df, taille="presentation")
+    assert list(fig.data[0].y) == lignes[:8]
+    assert any("Les 8 premières lignes sur 30" in a.text for a in fig.layout.annotations)
+    # the columns' names across the top, horizontal, on lines of 13 characters at most
+    assert fig.layout.xaxis.tickangle == 0
+    assert fig.layout.xaxis.ticktext[0] == "État —<br>contingent<br>préfectoral"
+    assert list(charts.carte_chaleur(df).data[0].y) == lignes          # the page: all
+
+
 # ------------------------------------------------------------------------------- barres_taux
 
 

@@ -117,10 +117,122 @@ def nouvelle_figure(taille: str, titre: str | None, legende: bool = False,
 
 
 def hauteur_barres(n: int, d: theme.Dimensions, par_categorie: float = 1.0,
-                   supplement: int = 140) -> int:
-    """Figure height for ``n`` categories of a horizontal bar chart."""
-    return max(d.hauteur_min, int(n * d.ligne_barre * par_categorie) + supplement
-               + (d.police - 14) * 6)
+                   supplement: int = 140, lignes_texte: int = 1) -> int:
+    """Figure height for ``n`` categories of a horizontal bar chart: each category gets its
+    bars' height, and at least the height of its label (``lignes_texte`` lines of text), so
+    that no label overlaps the next one or is left out by plotly."""
+    par_ligne = max(d.ligne_barre * par_categorie, lignes_texte * d.police * 1.45 + 8)
+    return max(d.hauteur_min, int(n * par_ligne) + supplement + (d.police - 14) * 6)
+
+
+# --- long lists and long names ---------------------------------------------------------------
+
+# A slide shows this many categories at most (the page shows them all): at 1280×720 the chart
+# has about 300 px of plot, a line of text a category.
+MAX_CATEGORIES_PRESENTATION = 10
+# Characters a line of a category label, lines a label (beyond: cut, « … », the full name in
+# the hover): on a screen, two lines of 32; on a slide, one line of 45 (no room for two).
+LARGEUR_LIBELLE = {"normale": 32, "presentation": 45}
+LIGNES_LIBELLE = {"normale": 2, "presentation": 1}
+
+
+def couper_libelle(texte: str, largeur: int, lignes: int) -> list[str]:
+    """``texte`` on at most ``lignes`` lines of about ``largeur`` characters, cut between words
+    (a word longer than a line is cut); a text that does not fit ends with « … »."""
+    mots = str(texte).split()
+    sortie: list[str] = []
+    courante = ""
+    for mot in mots:
+        while len(mot) > largeur:                  # a very long word: cut it
+            if courante:
+                sortie.append(courante)
+                courante = ""
+            sortie.append(mot[:largeur])
+            mot = mot[largeur:]
+        if not courante:
+            courante = mot
+        elif len(courante) + 1 + len(mot) <= largeur:
+            courante += " " + mot
+        else:
+            sortie.append(courante)
+            courante = mot
+    if courante:
+        sortie.append(courante)
+    if len(sortie) > lignes:
+        sortie = sortie[:lignes]
+        sortie[-1] = sortie[-1][:max(1, largeur - 1)].rstrip() + "…"
+    return sortie or [""]
+
+
+def libelles_categories(noms: Sequence[str], taille: str) -> tuple[list[str], int]:
+    """The tick labels of category names (plotly pseudo-HTML: escaped, lines joined by
+    ``<br>``), all different, and the most lines one of them takes."""
+    largeur, lignes = LARGEUR_LIBELLE[taille], LIGNES_LIBELLE[taille]
+    coupes = [couper_libelle(n, largeur, lignes) for n in noms]
+    textes_ = ["<br>".join(echapper(x) for x in c) for c in coupes]
+    vus = Counter(textes_)
+    if len(vus) < len(textes_):                    # two names cut the same: number them
+        rangs: Counter = Counter()
+        for i, t in enumerate(textes_):
+            if vus[t] > 1:
+                rangs[t] += 1
+                textes_[i] = f"{t} ({rangs[t]})"
+    return textes_, max((len(c) for c in coupes), default=1)
+
+
+def axe_categories(fig: go.Figure, categories: list[str], taille: str) -> int:
+    """The category axis of a horizontal bar chart: first row at the top, every category with
+    its tick (never left out), long names on two lines or cut (the hover has them whole).
+    Returns the most lines a label takes (for ``hauteur_barres``)."""
+    textes_, lignes = libelles_categories(categories, taille)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=categories,
+                     autorange="reversed", showgrid=False, zeroline=False, ticks="",
+                     title=dict(text=""), tickmode="array", tickvals=categories,
+                     ticktext=textes_)
+    return lignes
+
+
+def premieres_categories(df: pd.DataFrame, taille: str,
+                         colonne: str | None = None) -> tuple[pd.DataFrame, str | None]:
+    """On a slide, the rows of the first ``MAX_CATEGORIES_PRESENTATION`` categories (the
+    values of ``colonne``, else the rows themselves) and a note saying so; elsewhere, all."""
+    if taille != "presentation":
+        return df, None
+    if colonne is None:
+        n = len(df)
+        if n <= MAX_CATEGORIES_PRESENTATION:
+            return df, None
+        garde = df.iloc[:MAX_CATEGORIES_PRESENTATION]
+    else:
+        categories = list(dict.fromkeys(df[colonne]))
+        n = len(categories)
+        if n <= MAX_CATEGORIES_PRESENTATION:
+            return df, None
+        garde = df[df[colonne].isin(categories[:MAX_CATEGORIES_PRESENTATION])]
+    return garde, (f"Les {MAX_CATEGORIES_PRESENTATION} premiers sur {n} : la liste complète "
+                   "est sur la page, hors présentation.")
+
+
+def noter_sous_l_axe(fig: go.Figure, titre_axe: str, note: str | None,
+                     d: theme.Dimensions) -> str:
+    """The x axis title, followed by ``note`` on a line of its own in smaller type."""
+    if not note:
+        return titre_axe
+    return (f"{titre_axe}<br><span style='font-size:{d.annotation - 4}px'>"
+            f"{echapper(note)}</span>")
+
+
+def plage_avec_etiquettes(nombres: Sequence, marge: float = 0.18) -> list[float] | None:
+    """An x range leaving room on each side of the bars for the value labels written outside
+    their ends (« −160,5 »), so that they stay in the plot, never over the category names:
+    ``marge`` of the span on each side where bars go. None without any value."""
+    definis = [v for v in nombres if v is not None]
+    if not definis:
+        return None
+    bas, haut = min(0.0, min(definis)), max(0.0, max(definis))
+    etendue = (haut - bas) or 1.0
+    return [bas - marge * etendue if bas < 0 else bas,
+            haut + marge * etendue if haut > 0 else haut + (marge * etendue if bas == 0 else 0)]
 
 
 def repere_vertical(fig: go.Figure, x, texte: str, d: theme.Dimensions,

@@ -3,6 +3,12 @@ order: droits against MAD, the écart, a rate with reference marks, the hors-flu
 
 Each bar carries its row's ``cle`` as ``customdata`` (when the DataFrame has a ``cle`` column), so
 that a page can map a clicked or selected bar back to its code.
+
+Long lists and long names (``_commun``): every category has its tick, the figure is as high as
+its rows need (labels of two lines included); a long name goes on two lines, cut with « … »
+beyond (whole in the hover); value labels sit outside the bars' ends, inside a range widened
+for them, never over the names. On a slide (``taille="presentation"``) the first
+``MAX_CATEGORIES_PRESENTATION`` rows are drawn, with a note under the axis.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import plotly.graph_objects as go
 from dashboard.charts import theme
 from dashboard.charts._commun import (
     MODELE_SURVOL,
+    axe_categories,
     cles,
     est_vide,
     etiquettes,
@@ -24,7 +31,10 @@ from dashboard.charts._commun import (
     ligne,
     marquer_indefinis,
     nombre_signe,
+    noter_sous_l_axe,
     nouvelle_figure,
+    plage_avec_etiquettes,
+    premieres_categories,
     repere_vertical,
     survol,
     textes,
@@ -64,13 +74,6 @@ def _vue(vue: str) -> str:
     return vue
 
 
-def _axe_categories(fig: go.Figure, categories: list[str]) -> None:
-    """First row at the top, in the given order."""
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=categories,
-                     autorange="reversed", showgrid=False, zeroline=False, ticks="",
-                     title=dict(text=""))
-
-
 def barres_droits_mad(
     df: pd.DataFrame,
     vue: str = "mad",
@@ -92,6 +95,7 @@ def barres_droits_mad(
         return figure_vide(MESSAGE_VIDE, taille, titre)
     colonne_realise = COLONNES_REALISE[vue]
     verifier_colonnes(df, ("libelle", "droits_prevus", colonne_realise), "barres_droits_mad")
+    df, note = premieres_categories(df, taille)
     noms = etiquettes(df)
     codes = cles(df)
     libelle_realise = LIBELLES_REALISE[vue]
@@ -122,10 +126,16 @@ def barres_droits_mad(
             textposition="outside" if afficher_valeurs else "none",
             textfont=dict(size=d.police), cliponaxis=False,
         ))
-    _axe_categories(fig, noms)
-    fig.update_xaxes(title=dict(text="Logements"), rangemode="tozero")
+    lignes_texte = axe_categories(fig, noms, taille)
+    fig.update_xaxes(title=dict(text=noter_sous_l_axe(fig, "Logements", note, d)),
+                     rangemode="tozero")
+    if afficher_valeurs:
+        plage = plage_avec_etiquettes(valeurs(df["droits_prevus"]) + valeurs(df[colonne_realise]))
+        if plage:
+            fig.update_xaxes(range=plage)
     fig.update_layout(barmode="group", bargroupgap=0.05, clickmode="event+select",
-                      height=hauteur_barres(len(df), d, par_categorie=1.5))
+                      height=hauteur_barres(len(df), d, par_categorie=1.5,
+                                            lignes_texte=lignes_texte))
     return fig
 
 
@@ -149,6 +159,7 @@ def barres_ecart(
     if est_vide(df):
         return figure_vide(MESSAGE_VIDE, taille, titre)
     verifier_colonnes(df, ("libelle", "ecart"), "barres_ecart")
+    df, note = premieres_categories(df, taille)
     noms = etiquettes(df)
     colonne_realise = COLONNES_REALISE[vue]
     couleurs, textes_survol = [], []
@@ -177,14 +188,20 @@ def barres_ecart(
         textposition="outside" if afficher_valeurs else "none",
         textfont=dict(size=d.police), cliponaxis=False, showlegend=False,
     ))
-    _axe_categories(fig, noms)
+    lignes_texte = axe_categories(fig, noms, taille)
     marquer_indefinis(fig, noms, valeurs(df["ecart"]), d)
     realise = "mises à disposition" if vue == "mad" else "baux signés"
     fig.update_xaxes(
-        title=dict(text=f"Écart : {realise} − droits prévus (négatif : en retard)"),
+        title=dict(text=noter_sous_l_axe(
+            fig, f"Écart : {realise} − droits prévus (négatif : en retard)", note, d)),
         zeroline=True, zerolinecolor=theme.NEUTRE, zerolinewidth=d.trait_repere * 1.5,
     )
-    fig.update_layout(clickmode="event+select", height=hauteur_barres(len(df), d))
+    if afficher_valeurs:
+        plage = plage_avec_etiquettes(valeurs(df["ecart"]))
+        if plage:
+            fig.update_xaxes(range=plage)
+    fig.update_layout(clickmode="event+select",
+                      height=hauteur_barres(len(df), d, lignes_texte=lignes_texte))
     return fig
 
 
@@ -218,6 +235,7 @@ def barres_taux(
     if est_vide(df):
         return figure_vide(MESSAGE_VIDE, taille, titre)
     verifier_colonnes(df, ("libelle", valeur), "barres_taux")
+    df, note = premieres_categories(df, taille)
     libelle_valeur = libelle_valeur or LIBELLES_TAUX.get(valeur) or EN_TETES.get(valeur, valeur)
     extra = _survol_extra(df, survol_colonnes, SURVOL_SIGNATURES)
     extra_textes = formater_tableau(df[list(extra)]) if extra else None
@@ -238,15 +256,18 @@ def barres_taux(
         textposition="outside" if afficher_valeurs else "none",
         textfont=dict(size=d.police), cliponaxis=False, showlegend=False,
     ))
-    _axe_categories(fig, noms)
+    lignes_texte = axe_categories(fig, noms, taille)
     marquer_indefinis(fig, noms, valeurs(df[valeur]), d)
     plus_grand = max([1.0] + [v for v in valeurs(df[valeur]) if v is not None])
     vals, txt = graduations_pourcent(math.ceil(plus_grand * 10) / 10)
-    fig.update_xaxes(title=dict(text=libelle_valeur), range=[0, max(vals) * 1.08],
-                     tickmode="array", tickvals=vals, ticktext=txt)
+    # room for « 100 % » written after the longest bar
+    fig.update_xaxes(title=dict(text=noter_sous_l_axe(fig, libelle_valeur, note, d)),
+                     range=[0, max(vals) * 1.16], tickmode="array", tickvals=vals,
+                     ticktext=txt)
     for r in reperes:
         repere_vertical(fig, float(r), pourcentage(r, 0), d)
-    fig.update_layout(clickmode="event+select", height=hauteur_barres(len(df), d))
+    fig.update_layout(clickmode="event+select",
+                      height=hauteur_barres(len(df), d, lignes_texte=lignes_texte))
     return fig
 
 
@@ -265,6 +286,7 @@ def barres_hors_flux(
     if est_vide(df):
         return figure_vide(MESSAGE_VIDE, taille, titre)
     verifier_colonnes(df, ["libelle"] + [c for c, _ in CATEGORIES_HORS_FLUX], "barres_hors_flux")
+    df, note = premieres_categories(df, taille)
     noms = etiquettes(df)
     codes = cles(df)
     fig = nouvelle_figure(taille, titre, legende=True)
@@ -282,10 +304,11 @@ def barres_hors_flux(
             customdata=codes, hovertext=textes_survol, hovertemplate=MODELE_SURVOL,
             textposition="none",
         ))
-    _axe_categories(fig, noms)
-    fig.update_xaxes(title=dict(text="Mises à disposition hors flux"), rangemode="tozero")
+    lignes_texte = axe_categories(fig, noms, taille)
+    fig.update_xaxes(title=dict(text=noter_sous_l_axe(fig, "Mises à disposition hors flux",
+                                                      note, d)), rangemode="tozero")
     fig.update_layout(barmode="stack", clickmode="event+select",
-                      height=hauteur_barres(len(df), d))
+                      height=hauteur_barres(len(df), d, lignes_texte=lignes_texte))
     return fig
 
 
@@ -331,6 +354,7 @@ def barres_prioritaires(
                       "barres_prioritaires")
     if series is not None:
         verifier_colonnes(df, (series,), "barres_prioritaires")
+    df, note = premieres_categories(df, taille, None if series is None else "libelle")
     noms = etiquettes(df) if series is None else textes(df["libelle"])
     codes = cles(df)
     cibles = valeurs(df["cible_prioritaires"])
@@ -379,14 +403,16 @@ def barres_prioritaires(
             textfont=dict(size=d.police), cliponaxis=False,
         ))
     categories = list(dict.fromkeys(noms))
-    _axe_categories(fig, categories)
+    lignes_texte = axe_categories(fig, categories, taille)
     if series is None:
         marquer_indefinis(fig, noms, valeurs(df["part_prioritaires"]), d)
     parts_definies = [v for v in valeurs(df["part_prioritaires"]) if v is not None]
     plus_grand = max([0.5] + parts_definies + definies)
     vals, txt = graduations_pourcent(min(1.0, math.ceil(plus_grand * 10) / 10))
-    fig.update_xaxes(title=dict(text="Part des baux signés avec des publics prioritaires"),
-                     range=[0, max(vals) * 1.1], tickmode="array", tickvals=vals, ticktext=txt)
+    fig.update_xaxes(title=dict(text=noter_sous_l_axe(
+                         fig, "Part des baux signés avec des publics prioritaires", note, d)),
+                     range=[0, max(vals) * 1.16], tickmode="array", tickvals=vals,
+                     ticktext=txt)
     if une_ligne:
         repere_vertical(fig, definies[0], f"Objectif : {pourcentage(definies[0], 0)}", d,
                         couleur=theme.TEXTE, dedans=True)
@@ -402,5 +428,6 @@ def barres_prioritaires(
     fig.update_layout(barmode="group" if series is not None else "overlay",
                       clickmode="event+select",
                       height=hauteur_barres(len(categories), d,
-                                            par_categorie=1.5 if series is not None else 1.0))
+                                            par_categorie=1.5 if series is not None else 1.0,
+                                            lignes_texte=lignes_texte))
     return fig

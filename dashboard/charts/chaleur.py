@@ -8,19 +8,30 @@ import plotly.graph_objects as go
 from dashboard.charts import theme
 from dashboard.charts._commun import (
     MODELE_SURVOL,
+    couper_libelle,
     echapper,
     est_vide,
+    libelles_categories,
     ligne,
     nouvelle_figure,
     textes,
-    valeur as nombre_trace,
     verifier_colonnes,
+)
+from dashboard.charts._commun import (
+    valeur as nombre_trace,
 )
 from dashboard.charts.vide import MESSAGE_VIDE, figure_vide
 from dashboard.formatting import EN_TETES, VIDE, pourcentage
 
 # The colour scale covers 0 % → 200 %, centred on 100 % (white); beyond 200 % stays bleu France.
 TAUX_MAX_ECHELLE = 2.0
+# Column labels (types de réservataire…) across the top, horizontal: lines of this many
+# characters, at most 3 lines.
+LARGEUR_COLONNE = 13
+# A slide shows this many rows at most, its figures in smaller type than its titles (10 rows and
+# their 7 columns in the ~300 px a chart has at 1280×720).
+LIGNES_PRESENTATION = 8
+POLICE_CELLULES_PRESENTATION = 16
 
 
 def _ordre(serie: pd.Series) -> list[str]:
@@ -60,6 +71,12 @@ def carte_chaleur(
                          + ", ".join(f"{a} × {b}" for a, b in doublons))
     y = _ordre(df_long[lignes])
     x = _ordre(df_long[colonnes])
+    note = None
+    presentation = taille == "presentation"
+    if presentation and len(y) > LIGNES_PRESENTATION:
+        # a slide: the first rows (the page shows them all)
+        note = f"Les {LIGNES_PRESENTATION} premières lignes sur {len(y)} (toutes sur la page)."
+        y = y[:LIGNES_PRESENTATION]
     cellule = dict(zip(couples, (nombre_trace(v) for v in df_long[colonne_valeur])))
     libelle_valeur = libelle_valeur or EN_TETES.get(colonne_valeur, colonne_valeur)
 
@@ -80,7 +97,8 @@ def carte_chaleur(
     fig = nouvelle_figure(taille, titre)
     fig.add_trace(go.Heatmap(
         x=x, y=y, z=z, text=texte, texttemplate="%{text}",
-        textfont=dict(size=d.police), hovertext=survols, hovertemplate=MODELE_SURVOL,
+        textfont=dict(size=POLICE_CELLULES_PRESENTATION if presentation else d.police),
+        hovertext=survols, hovertemplate=MODELE_SURVOL,
         colorscale=[list(p) for p in theme.ECHELLE_DIVERGENTE],
         zmin=0, zmax=TAUX_MAX_ECHELLE, zmid=1.0, hoverongaps=True, xgap=2, ygap=2,
         colorbar=dict(
@@ -92,17 +110,30 @@ def carte_chaleur(
         ),
         name=libelle_valeur,
     ))
+    # every row with its tick, long names on two lines or cut (whole in the hover)
+    textes_y, lignes_texte = libelles_categories(y, taille)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=y,
                      autorange="reversed", showgrid=False, zeroline=False, ticks="",
-                     showline=False)
+                     showline=False, tickmode="array", tickvals=y, ticktext=textes_y,
+                     tickfont=dict(size=POLICE_CELLULES_PRESENTATION + 2 if presentation
+                                   else d.police))
+    # the columns' names across the top, horizontal, on up to 3 lines
+    lignes_x = [couper_libelle(c, LARGEUR_COLONNE, 3) for c in x]
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, side="top",
-                     showgrid=False, zeroline=False, ticks="", showline=False)
+                     showgrid=False, zeroline=False, ticks="", showline=False, tickangle=0,
+                     tickmode="array", tickvals=x,
+                     ticktext=["<br>".join(echapper(t) for t in c) for c in lignes_x],
+                     tickfont=dict(size=POLICE_CELLULES_PRESENTATION if presentation
+                                   else d.police))
+    par_ligne = max(d.ligne_barre + 6, lignes_texte * d.police * 1.45 + 8)
     fig.update_layout(plot_bgcolor=theme.INDEFINI,
-                      height=max(d.hauteur_min, len(y) * (d.ligne_barre + 6) + 200))
-    if any(v is None for r in z for v in r):
-        fig.add_annotation(text=f"{VIDE} : taux non défini (aucun droit prévu) ou sans donnée",
+                      height=max(d.hauteur_min, int(len(y) * par_ligne) + 200))
+    notes = [n for n in (f"{VIDE} : taux non défini (aucun droit prévu) ou sans donnée"
+                         if any(v is None for r in z for v in r) else None, note) if n]
+    if notes:
+        fig.add_annotation(text="<br>".join(echapper(n) for n in notes),
                            xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-8,
-                           xanchor="left", showarrow=False,
+                           xanchor="left", align="left", showarrow=False,
                            font=dict(size=d.annotation, color=theme.NEUTRE))
-        fig.update_layout(margin=dict(b=d.marge + int(d.annotation * 2.5)))
+        fig.update_layout(margin=dict(b=d.marge + int(d.annotation * 1.5 * (len(notes) + 1))))
     return fig
