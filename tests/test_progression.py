@@ -9,8 +9,8 @@ import io
 import zipfile
 
 import pytest
-
 from conftest import importer
+
 from dashboard.exports import bilan_annuel as export_annuel
 from dashboard.initialisation import ouvrir
 from dashboard.metrics import bilan_annuel

@@ -16,6 +16,7 @@ sign-in screen, or with a French refusal, when the user may not read. Pages ask
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -163,6 +164,32 @@ def _bouton_deconnexion(conteneur) -> None:
         st.logout()
 
 
+# In presentation mode, a discreet badge in a corner instead of the banner (out of the page's
+# flow: the slide keeps the whole screen); its full text is its tooltip.
+STYLE_BADGE = """
+<style>
+[data-testid="stElementContainer"]:has(.bandeau-mode-local.badge) {
+  position: fixed; right: .75rem; bottom: .6rem; width: auto !important; z-index: 100; }
+.bandeau-mode-local.badge { background: #FEECC2; color: #716043; border: 1px solid #B34000;
+  border-radius: 1rem; padding: .1rem .7rem; font-size: .8rem; cursor: help; }
+</style>
+"""
+
+
+def bandeau_mode_local() -> None:
+    """« Mode local » on every page: a banner, or a badge in a corner in presentation mode."""
+    from dashboard.ui import presentation
+
+    if presentation.actif():
+        st.html(STYLE_BADGE)
+        st.html(f'<div role="status" class="bandeau-mode-local badge" '
+                f'title="{html.escape(TEXTE_MODE_LOCAL)}">Mode local</div>')
+        return
+    st.html(f'<div role="status" class="bandeau-mode-local" style="background:#FEECC2;'
+            f'color:#716043;border-left:4px solid #B34000;padding:.5rem .9rem;'
+            f'margin-bottom:.4rem;font-size:.9rem">{TEXTE_MODE_LOCAL}</div>')
+
+
 def authentifier() -> Habilitation:
     """app.py: the sign-in screen, a refusal, or the user's rights (and the local banner)."""
     try:
@@ -177,9 +204,7 @@ def authentifier() -> Habilitation:
         _ecran_connexion()
         st.stop()
     if hab.locale:
-        st.html(f'<div role="status" class="bandeau-mode-local" style="background:#FEECC2;'
-                f'color:#716043;border-left:4px solid #B34000;padding:.5rem .9rem;'
-                f'margin-bottom:.4rem;font-size:.9rem">{TEXTE_MODE_LOCAL}</div>')
+        bandeau_mode_local()
     else:
         st.sidebar.caption(f"Connecté : {texte_brut(hab.utilisateur)} — {hab.description()}")
         _bouton_deconnexion(st.sidebar)

@@ -12,16 +12,33 @@ import streamlit as st
 from dashboard.reference_cartes import CONFIG_PLOTLY
 from dashboard.ui import etat
 
+# One slide fills the window, never more: the page is a column as high as the viewport and the
+# chart takes what the title row, the takeaway and the « Quitter » button leave (Streamlit sizes
+# a plotly chart of fixed height to its element, measured in the browser: the chart is redrawn
+# at that height, at 1280×720 as at 1920×1080).
 STYLE = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stSidebarNav"], header[data-testid="stHeader"] { display: none !important; }
-.block-container { padding-top: 1.5rem; max-width: 100% !important; }
+[data-testid="stMainBlockContainer"] {
+  max-width: 100% !important; height: 100vh; box-sizing: border-box;
+  padding: 1rem 2rem .75rem !important; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {
+  height: 100%; flex-wrap: nowrap; gap: .6rem; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > * { flex: 0 0 auto; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] >
+  [class*="st-key-diapo_graphique"] {
+  flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
+[class*="st-key-diapo_graphique"] > [data-testid="stFullScreenFrame"],
+[class*="st-key-diapo_graphique"] [data-testid="stPlotlyChart"] { height: 100% !important; }
 html, body, [data-testid="stMarkdownContainer"] p { font-size: 24px !important; }
 h1 { font-size: 44px !important; } h2, h3 { font-size: 34px !important; }
-.flux-message { font-size: 34px; font-weight: 700; color: #000091; margin: .5rem 0 1rem; }
+.flux-message { font-size: 34px; font-weight: 700; color: #000091; margin: 0; line-height: 1.25; }
+[data-testid="stMarkdownContainer"]:has(> .flux-message) { margin-bottom: 0 !important; }
 </style>
 """
+# The chart's height before the browser sizes it (and its height in an AppTest).
+HAUTEUR_GRAPHIQUE = 450
 
 
 @dataclass(frozen=True)
@@ -80,8 +97,8 @@ def diaporama(titre: str, diapositives: list[Diapositive]) -> None:
     else:
         # the maps' offline config (plotly's world topology answered locally; no effect on
         # the other charts)
-        st.plotly_chart(diapo.figure(), theme=None, key=f"diapo_{numero}", height=650,
-                        config=CONFIG_PLOTLY)
+        st.plotly_chart(diapo.figure(), theme=None, key=f"diapo_graphique_{numero}",
+                        height=HAUTEUR_GRAPHIQUE, config=CONFIG_PLOTLY)
     st.link_button("Quitter la présentation", lien(True))
 
 
