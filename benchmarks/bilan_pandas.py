@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-TABLES = ("conventions", "parc", "mises_a_disposition", "communes", "epci")
+TABLES = ("conventions", "parc", "mises_a_disposition", "communes", "epci", "reservataires")
 CHUTES = ("REFUS_DEMANDEUR", "REFUS_CALEOL", "SANS_CANDIDAT")
 NV = "NON_VENTILE"
 
@@ -149,6 +149,9 @@ def bilan_pandas(t, annee: int, trimestre: int, par: str, vue: str = "mad") -> p
                                        ascending=[True, False, False, True])
     type_de = comptes.drop_duplicates("reservataire_code").set_index("reservataire_code")[
         "type_reservataire"]
+    if "reservataires" in t:   # the referential of réservataires first (DOMAIN §3.6, §4.3)
+        referentiel = t["reservataires"].set_index("reservataire_code")["type_reservataire"]
+        type_de = pd.concat([referentiel, type_de[~type_de.index.isin(referentiel.index)]])
 
     def evenements(mm: pd.DataFrame) -> pd.DataFrame:
         fl = mm[mm["categorie"] == "FLUX"].copy()

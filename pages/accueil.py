@@ -7,7 +7,6 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 import streamlit as st
 
 from dashboard import messages
-
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
 from dashboard.ui.mise_en_page import entete, etat_vide, indicateur

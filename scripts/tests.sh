@@ -22,4 +22,6 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# The code first: lint (ruff.toml) must be clean.
+python3 -m ruff check --quiet .
 python3 -m pytest -n 2 "$@"

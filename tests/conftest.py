@@ -247,3 +247,24 @@ def tableau(colonnes: list[str], *rangees: dict) -> list[list]:
 
 def dt(annee: int, mois: int, jour: int, h: int = 0, m: int = 0) -> datetime:
     return datetime(annee, mois, jour, h, m)
+
+
+# ------------------------------------------------------------------------------ the browser
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    """Debian's Chromium through Playwright, once per test process (every browser test module
+    shares it: two Playwright instances in one thread clash)."""
+    from playwright.sync_api import sync_playwright
+    from test_navigateur import ARGUMENTS_CHROMIUM, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} est absent : lancez les tests par `bash scripts/tests.sh`, qui "
+                    "installe chromium et chromium-driver (paquets Debian).")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGUMENTS_CHROMIUM)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -23,7 +23,6 @@ from test_navigateur import (  # noqa: F401 - fixtures
     Captures,
     attendre_streamlit,
     exemple_navigateur,
-    navigateur,
     serveur,
     url_avec,
     verifier_page,

@@ -21,7 +21,6 @@ from test_navigateur import (  # noqa: F401 - fixtures used by name
     Captures,
     attendre_streamlit,
     exemple_navigateur,
-    navigateur,
     onglet,
     parametres,
     serveur_streamlit,

@@ -20,7 +20,6 @@ from test_navigateur import (  # noqa: F401 - fixtures used by name
     attendre_streamlit,
     choisir,
     exemple_navigateur,
-    navigateur,
     onglet,
     serveur_streamlit,
     verifier_page,

@@ -295,8 +295,8 @@ def test_codes_des_reservataires_autres_crees():
                          "CAF", "Préfecture 13 – réservé", "«  »"], pris) == {
         "Bailleur social X contingent": "AUT-BSXC",
         "Caisse d'allocations familiales": "AUT-CAF-2",     # AUT-CAF is taken
-        "CAF": "AUT-C",
-        "Préfecture 13 – réservé": "AUT-P13R",
+        "CAF": "CAF",                          # a value that reads as a code keeps it
+        "Préfecture 13 – réservé": "AUT-PR",   # initials of its words, numbers aside
         "«  »": "AUT-X"}
     # Two values with the same initials get two codes.
     assert codes_autres(["Foyer Zen", "Fondation Zéphyr"], set()) == {

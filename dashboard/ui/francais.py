@@ -6,12 +6,14 @@ results », a multiselect's « Select all », the tables' toolbar (« Download a
 « Fullscreen ») and column menu (« Sort ascending »…), the « Page not found » dialog… What a
 widget parameter can say is said with it (``placeholder=``); the rest is translated in the
 browser: ``installer()`` (called by app.py on every run) adds a small script that rewrites these
-texts — whole text nodes, and the ``title``, ``aria-label`` and ``placeholder`` attributes —
+texts — whole text nodes, and the ``title``, ``aria-label``, ``placeholder`` and
+``data-title`` (plotly's mode bar) attributes —
 whenever Streamlit draws them. It only replaces a text that is exactly one of ``TRADUCTIONS``
 (or matches one of ``MOTIFS``): a value of the data is never a whole English sentence of
 Streamlit's, and the tables' cells are drawn on a canvas, out of its reach.
 
-Plotly's words (its mode bar) are French through the charts' config (``charts.theme``).
+Plotly's mode bar (« Download plot as a png », « Autoscale »…) is translated the same way: its
+tooltips are ``data-title`` attributes.
 """
 
 from __future__ import annotations
@@ -96,6 +98,28 @@ TRADUCTIONS: dict[str, str] = {
     "Loading...": "Chargement…",
     "No data": "Aucune donnée",
     "Copy to clipboard": "Copier",
+    # plotly's mode bar above a chart (its tooltips are data-title attributes)
+    "Download plot as a png": "Télécharger le graphique (PNG)",
+    "Download plot as a PNG": "Télécharger le graphique (PNG)",
+    "Download plot as an SVG": "Télécharger le graphique (SVG)",
+    "Download plot": "Télécharger le graphique",
+    "Zoom": "Zoom",
+    "Pan": "Déplacer",
+    "Box Select": "Sélection rectangulaire",
+    "Lasso Select": "Sélection au lasso",
+    "Zoom in": "Zoom avant",
+    "Zoom out": "Zoom arrière",
+    "Autoscale": "Échelle automatique",
+    "Reset axes": "Réinitialiser les axes",
+    "Reset view": "Réinitialiser la vue",
+    "Reset": "Réinitialiser",
+    "Toggle Spike Lines": "Lignes de repère",
+    "Show closest data on hover": "Survol : donnée la plus proche",
+    "Compare data on hover": "Survol : comparer les données",
+    "Double-click to zoom back out": "Double-cliquez pour revenir",
+    "Double-click on legend to isolate one trace": "Double-cliquez sur la légende pour isoler une série",
+    "Taking snapshot - this may take a few seconds": "Image en cours de création…",
+    "Snapshot succeeded": "Image créée",
     # the app around the pages
     "Page not found": "Page introuvable",
     "Connection error": "Erreur de connexion",
@@ -164,7 +188,7 @@ _SCRIPT = """
     }
     return null;
   }
-  var ATTRIBUTS = ["title", "aria-label", "placeholder"];
+  var ATTRIBUTS = ["title", "aria-label", "placeholder", "data-title"];
   function attributs(el) {
     for (var i = 0; i < ATTRIBUTS.length; i++) {
       var v = el.getAttribute(ATTRIBUTS[i]);

@@ -174,7 +174,11 @@ def associer_colonnes(rapport: RapportImport, identifiant: str) -> None:
         valeurs = exemples.get(h) or []
         return f"{h} (ex. : {', '.join(valeurs)})" if valeurs else f"{h} (vide)"
 
-    manquante = rapport.correspondance is None
+    # Open when a required column was not found (the core then gives the matching found so
+    # far, or none at all).
+    manquante = rapport.correspondance is None or any(
+        c.obligatoire and c.nom not in rapport.correspondance.colonnes
+        for c in JEUX[rapport.type_donnees].colonnes)
     with st.expander("Associer les colonnes à la main", expanded=manquante or manuel is not None):
         st.caption("Pour chaque colonne attendue, choisissez l'en-tête du fichier qui la contient "
                    "(entre parenthèses, des valeurs du fichier). Une colonne laissée à « — aucune "

@@ -15,7 +15,12 @@ import streamlit as st
 
 from dashboard import vocabulaire as voc
 from dashboard.formatting import (
-    date_fr, en_tete, est_indefini, formater_tableau, nombre, pourcentage,
+    date_fr,
+    en_tete,
+    est_indefini,
+    formater_tableau,
+    nombre,
+    pourcentage,
 )
 from dashboard.metrics import droits_acquis, orientation
 from dashboard.ui import donnees

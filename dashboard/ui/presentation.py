@@ -90,8 +90,9 @@ def diaporama(titre: str, diapositives: list[Diapositive]) -> None:
                      unsafe_allow_html=True)
     haut[3].button("Suivante ▶", on_click=_aller, args=(n, 1), disabled=numero == n,
                    key="diapo_suivante", width="stretch")
-    st.markdown(f"<div class='flux-message'>{_echapper(diapo.message)}</div>",
-                unsafe_allow_html=True)
+    if diapo.message:
+        st.markdown(f"<div class='flux-message'>{_echapper(diapo.message)}</div>",
+                    unsafe_allow_html=True)
     if diapo.figure is None:
         st.info(diapo.vide)
     else:

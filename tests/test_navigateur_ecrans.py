@@ -1,0 +1,240 @@
+"""Every page and every slide on real screens (issue 13, « Done when »): Debian's Chromium driven
+by Playwright, on one Streamlit server for this module (a private copy of the sample database),
+with the helpers of test_navigateur.py. Every request the browser makes outside the local
+server (127.0.0.1) is recorded and fails the test.
+
+- every page at 1600×1000 (and ``/accueil``, the home page's former address): it renders (its
+  French title, no exception, no « Page not found » dialog), it fits the width (no horizontal
+  scroll), and none of Streamlit's English words is left (``ui.francais``);
+- every slide of the presentation mode at 1280×720 and 1920×1080: it fits the screen without
+  scrolling, its chart whole on screen, no exception;
+- the import page in French only: the file uploader, the check of a file with its stages, the
+  tables' toolbar and its tooltips, a select without result; then the import, its report.
+
+Screenshots in ``test-artifacts/screenshots/ecrans_*.png``.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dashboard.ui.francais import TRADUCTIONS
+from test_navigateur import (  # noqa: F401 - fixtures used by name
+    EXPORT_VALIDE,
+    PAGES,
+    Captures,
+    attendre_streamlit,
+    choisir,
+    exemple_navigateur,
+    serveur,
+    verifier_page,
+)
+
+TOLERANCE_PX = 2
+# Streamlit's words that must never be seen (or read aloud) in English.
+ANGLAIS = ("Upload", "Choose an option", "No results", "Select all", "Download as CSV",
+           "Search", "Fullscreen", "Page not found", "Drag and drop a file here", "Clear all",
+           "Sort ascending", "Show/hide columns", "Download plot as a PNG", "Autoscale",
+           "Reset axes")
+# (address, French title): every page, with the sample's filled year and quarter.
+ADRESSES = [(f"{chemin}?annee=2025&trimestre=2" if chemin in ("", "bilan", "controles")
+             else f"{chemin}?annee=2025" if chemin in ("assiette", "signatures", "bilans-annuels")
+             else chemin, titre) for chemin, _, titre in PAGES]
+ADRESSES.append(("accueil?annee=2025&trimestre=2", PAGES[0][2]))
+
+
+@contextmanager
+def onglet_ecran(navigateur, url: str, largeur: int, hauteur: int):
+    """A French page of ``largeur`` × ``hauteur`` that may only reach the local server: any
+    other request is blocked, and fails the test at the end."""
+    contexte = navigateur.new_context(viewport={"width": largeur, "height": hauteur},
+                                      locale="fr-FR", timezone_id="Europe/Paris")
+    dehors: list[str] = []
+
+    def filtrer(route):
+        adresse = route.request.url
+        if adresse == url or adresse.startswith((url + "/", "data:", "blob:")):
+            route.continue_()
+        else:
+            dehors.append(adresse)
+            route.abort()
+
+    contexte.route("**/*", filtrer)
+    page = contexte.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        contexte.close()
+    assert dehors == [], f"requêtes hors du serveur local : {sorted(set(dehors))}"
+
+
+def mesures(page: Page) -> dict:
+    """The sizes that say whether the page scrolls: the document's and Streamlit's main
+    scrolling area's (``stMain``), against the window."""
+    return page.evaluate("""() => {
+        const d = document.scrollingElement, m = document.querySelector('[data-testid=stMain]');
+        return {largeur: window.innerWidth, hauteur: window.innerHeight,
+                doc_l: d.scrollWidth, doc_h: d.scrollHeight,
+                main_l: m.scrollWidth, main_cl: m.clientWidth,
+                main_h: m.scrollHeight, main_ch: m.clientHeight};
+    }""")
+
+
+def textes_anglais(page: Page) -> list[str]:
+    """Streamlit's English words (``ANGLAIS``) found on the page: whole texts, and the
+    attributes a tooltip or a screen reader reads."""
+    return page.evaluate("""(anglais) => {
+        const vus = new Set();
+        const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        let n;
+        while ((n = w.nextNode())) {
+            if (n.parentElement && n.parentElement.closest('script, style')) continue;
+            const t = n.nodeValue.trim();
+            if (anglais.includes(t) || /^\\d+(\\.\\d+)?\\s?[KMG]?B per file$/.test(t)) vus.add(t);
+        }
+        for (const a of ['title', 'aria-label', 'placeholder', 'data-title'])
+            for (const e of document.querySelectorAll('[' + a + ']'))
+                if (anglais.includes(e.getAttribute(a).trim())) vus.add(a + '=' + e.getAttribute(a));
+        return [...vus].sort();
+    }""", list(ANGLAIS))
+
+
+def verifier_en_francais(page: Page, attente_ms: int = 3000) -> None:
+    """No English word of Streamlit's once the page has settled (the translation follows each
+    of Streamlit's redraws: given a moment, never left undone), and no dialog (« Page not
+    found »)."""
+    restants = textes_anglais(page)
+    for _ in range(attente_ms // 100):
+        if not restants:
+            break
+        page.wait_for_timeout(100)
+        restants = textes_anglais(page)
+    assert restants == []
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+@pytest.fixture(scope="module")
+def ecran(navigateur, serveur):
+    """(browser, server URL) for the tests of this module (one server for all of them)."""
+    return navigateur, serveur
+
+
+def test_les_traductions_couvrent_les_mots_verifies():
+    assert {m for m in ANGLAIS} <= set(TRADUCTIONS)
+    assert all(TRADUCTIONS[m] != m for m in ANGLAIS if m != "Zoom")
+
+
+@pytest.mark.parametrize("adresse, titre", ADRESSES, ids=[a.split("?")[0] or "racine"
+                                                           for a, _ in ADRESSES])
+def test_chaque_page_a_1600x1000(ecran, adresse, titre):
+    navigateur, url = ecran
+    nom = adresse.split("?")[0] or "accueil_racine"
+    with (onglet_ecran(navigateur, url, 1600, 1000) as page,
+          Captures(page, f"ecrans_page_{nom}") as capture):
+        page.goto(f"{url}/{adresse}")
+        verifier_page(page, titre)
+        expect(page.locator("h1").first).to_have_text(titre)
+        if adresse.startswith("accueil"):          # the former address: the home page itself
+            expect(page).to_have_url(re.compile(rf"^{re.escape(url)}/accueil\?"))
+        m = mesures(page)
+        # no horizontal scroll, neither of the document nor of Streamlit's main area
+        assert m["doc_l"] <= m["largeur"] + TOLERANCE_PX, m
+        assert m["main_l"] <= m["main_cl"] + TOLERANCE_PX, m
+        verifier_en_francais(page)
+        capture("page")
+
+
+@pytest.mark.parametrize("largeur, hauteur", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("chemin, titre", [("bilan?annee=2025&trimestre=2", "Bilan trimestriel"),
+                                           ("signatures?annee=2025", "Signatures des conventions")])
+def test_chaque_diapositive_tient_dans_l_ecran(ecran, chemin, titre, largeur, hauteur):
+    navigateur, url = ecran
+    nom = f"ecrans_diapo_{chemin.split('?')[0]}_{largeur}x{hauteur}"
+    with onglet_ecran(navigateur, url, largeur, hauteur) as page, Captures(page, nom) as capture:
+        page.goto(f"{url}/{chemin}&mode=presentation")
+        attendre_streamlit(page)
+        numero = page.get_by_text(re.compile(r"^1 / \d+$"))
+        expect(numero).to_be_visible()
+        n = int(numero.inner_text().split("/")[1])
+        assert n >= 5
+        for k in range(1, n + 1):
+            expect(page.get_by_text(f"{k} / {n}", exact=True)).to_be_visible()
+            attendre_streamlit(page)
+            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+            expect(page.locator("text=" + titre).first).to_be_visible()
+            graphiques = page.locator('[data-testid="stPlotlyChart"]')
+            if graphiques.count():
+                # drawn (plotly's SVG), at the height the screen leaves it, wholly on screen
+                expect(graphiques.first.locator(".main-svg").first).to_be_visible()
+                boite = graphiques.first.bounding_box()
+                assert boite["height"] >= 200, (k, boite)
+                assert boite["y"] >= 0 and boite["y"] + boite["height"] <= hauteur + TOLERANCE_PX
+            m = mesures(page)
+            assert m["doc_h"] <= hauteur + TOLERANCE_PX, (k, m)
+            assert m["main_h"] <= m["main_ch"] + TOLERANCE_PX, (k, m)
+            assert m["main_l"] <= m["main_cl"] + TOLERANCE_PX, (k, m)
+            verifier_en_francais(page)
+            capture(f"diapo_{k:02d}")
+            if k < n:
+                page.get_by_role("button", name="Suivante ▶").click()
+
+
+def test_la_page_d_import_en_francais(ecran):
+    navigateur, url = ecran
+    with (onglet_ecran(navigateur, url, 1600, 1000) as page,
+          Captures(page, "ecrans_import") as capture):
+        page.goto(url + "/importer")
+        verifier_page(page, "Importer des données")
+        depot = page.locator('[data-testid="stFileUploader"]')
+        expect(depot.get_by_text("Parcourir", exact=True)).to_be_visible()
+        expect(depot).to_contain_text("200\u00a0Mo par fichier")
+        verifier_en_francais(page)
+        capture("vide")
+
+        choisir(page, "Type de données", "Mises à disposition")
+        attendre_streamlit(page)
+        depot.locator('input[type="file"]').first.set_input_files(
+            files=[{"name": "export_ols01.csv", "mimeType": "text/csv",
+                    "buffer": EXPORT_VALIDE}])
+        expect(page.get_by_text("Prêt à importer 2 ligne(s).", exact=True)).to_be_visible()
+        verifier_page(page, "Importer des données")
+        # the check said what it read
+        expect(page.get_by_text("Fichier vérifié : 2 ligne(s) lue(s).")).to_be_visible()
+        expect(depot.get_by_role("button", name="Retirer export_ols01.csv")).to_have_count(1)
+
+        # the preview's table: French toolbar, French tooltip
+        page.get_by_text("Aperçu des premières lignes").click()
+        tableau = page.locator('[data-testid="stDataFrame"]').first
+        tableau.hover()
+        outils = page.locator('[data-testid="stElementToolbar"]').filter(
+            has=page.get_by_role("button", name="Télécharger en CSV"))
+        expect(outils.first).to_be_visible()
+        for nom in ("Télécharger en CSV", "Rechercher", "Plein écran"):
+            expect(outils.first.get_by_role("button", name=nom)).to_have_count(1)
+        outils.first.get_by_role("button", name="Rechercher").hover()
+        expect(page.locator('[data-testid="stTooltipContent"]').filter(
+            has_text="Rechercher")).to_be_visible()
+        verifier_en_francais(page)
+        capture("verification")
+
+        # a select without any option matching what is typed
+        champ = page.get_by_role("combobox", name="Type de données", exact=True)
+        champ.click()
+        champ.fill("zzz")
+        expect(page.get_by_text("Aucun résultat", exact=True)).to_be_visible()
+        verifier_en_francais(page)
+        capture("aucun_resultat")
+        page.keyboard.press("Escape")
+
+        page.get_by_role("button", name="Importer", exact=True).click()
+        expect(page.get_by_role("heading", name="Résultat de l'import")).to_be_visible()
+        verifier_page(page, "Importer des données")
+        expect(page.get_by_text(re.compile(r"^Import n° \d+ : 2 ligne\(s\) importée\(s\)\.$"))
+               ).to_be_visible()
+        verifier_en_francais(page)
+        capture("importe")
