@@ -209,8 +209,7 @@ def premieres_categories(df: pd.DataFrame, taille: str,
         if n <= MAX_CATEGORIES_PRESENTATION:
             return df, None
         garde = df[df[colonne].isin(categories[:MAX_CATEGORIES_PRESENTATION])]
-    return garde, (f"Les {MAX_CATEGORIES_PRESENTATION} premiers sur {n} : la liste complète "
-                   "est sur la page, hors présentation.")
+    return garde, f"Les {MAX_CATEGORIES_PRESENTATION} premiers sur {n} (tous sur la page)."
 
 
 def noter_sous_l_axe(fig: go.Figure, titre_axe: str, note: str | None,

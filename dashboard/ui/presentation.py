@@ -15,7 +15,8 @@ from dashboard.ui import etat
 # One slide fills the window, never more: the page is a column as high as the viewport and the
 # chart takes what the title row, the takeaway and the « Quitter » button leave (Streamlit sizes
 # a plotly chart of fixed height to its element, measured in the browser: the chart is redrawn
-# at that height, at 1280×720 as at 1920×1080).
+# at that height, at 1280×720 as at 1920×1080). The text scales with the window's height (34 px
+# takeaway at 1080 px, 22 px at 720 px), so that a long takeaway leaves the chart its room.
 STYLE = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -31,9 +32,12 @@ STYLE = """
   flex: 1 1 0 !important; min-height: 0 !important; height: auto !important; }
 [class*="st-key-diapo_graphique"] > [data-testid="stFullScreenFrame"],
 [class*="st-key-diapo_graphique"] [data-testid="stPlotlyChart"] { height: 100% !important; }
-html, body, [data-testid="stMarkdownContainer"] p { font-size: 24px !important; }
-h1 { font-size: 44px !important; } h2, h3 { font-size: 34px !important; }
-.flux-message { font-size: 34px; font-weight: 700; color: #000091; margin: 0; line-height: 1.25; }
+html, body, [data-testid="stMarkdownContainer"] p {
+  font-size: clamp(16px, 2.3vh, 24px) !important; }
+h1 { font-size: clamp(28px, 4vh, 44px) !important; }
+h2, h3 { font-size: clamp(22px, 3.1vh, 34px) !important; }
+.flux-message { font-size: clamp(20px, 3.1vh, 34px); font-weight: 700; color: #000091;
+  margin: 0; line-height: 1.2; }
 [data-testid="stMarkdownContainer"]:has(> .flux-message) { margin-bottom: 0 !important; }
 </style>
 """
