@@ -21,8 +21,6 @@ from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Page, expect
-
-from dashboard.ui.francais import TRADUCTIONS
 from test_navigateur import (  # noqa: F401 - fixtures used by name
     EXPORT_VALIDE,
     PAGES,
@@ -33,6 +31,8 @@ from test_navigateur import (  # noqa: F401 - fixtures used by name
     serveur,
     verifier_page,
 )
+
+from dashboard.ui.francais import TRADUCTIONS
 
 TOLERANCE_PX = 2
 # Streamlit's words that must never be seen (or read aloud) in English.
