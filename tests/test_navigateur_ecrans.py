@@ -39,7 +39,7 @@ TOLERANCE_PX = 2
 ANGLAIS = ("Upload", "Choose an option", "No results", "Select all", "Download as CSV",
            "Search", "Fullscreen", "Page not found", "Drag and drop a file here", "Clear all",
            "Sort ascending", "Show/hide columns", "Download plot as a PNG", "Autoscale",
-           "Reset axes")
+           "Reset axes", "Previous month", "Next month")
 # (address, French title): every page, with the sample's filled year and quarter.
 ADRESSES = [(f"{chemin}?annee=2025&trimestre=2" if chemin in ("", "bilan", "controles")
              else f"{chemin}?annee=2025" if chemin in ("assiette", "signatures", "bilans-annuels")
@@ -97,14 +97,18 @@ def textes_anglais(page: Page) -> list[str]:
             const t = n.nodeValue.trim();
             if (anglais.includes(t) || /^\\d+(\\.\\d+)?\\s?[KMG]?B per file$/.test(t)) vus.add(t);
         }
+        // what a tooltip or a screen reader reads: the words, and Streamlit's English phrasings
+        const motifs = /^(Help for |Remove |day, |month, |year, |Choose date)/;
         for (const a of ['title', 'aria-label', 'placeholder', 'data-title'])
-            for (const e of document.querySelectorAll('[' + a + ']'))
-                if (anglais.includes(e.getAttribute(a).trim())) vus.add(a + '=' + e.getAttribute(a));
+            for (const e of document.querySelectorAll('[' + a + ']')) {
+                const v = e.getAttribute(a).trim();
+                if (anglais.includes(v) || motifs.test(v)) vus.add(a + '=' + v);
+            }
         return [...vus].sort();
     }""", list(ANGLAIS))
 
 
-def verifier_en_francais(page: Page, attente_ms: int = 3000) -> None:
+def verifier_en_francais(page: Page, attente_ms: int = 3000, dialogue_ouvert: bool = False) -> None:
     """No English word of Streamlit's once the page has settled (the translation follows each
     of Streamlit's redraws: given a moment, never left undone), and no dialog (« Page not
     found »)."""
@@ -115,7 +119,8 @@ def verifier_en_francais(page: Page, attente_ms: int = 3000) -> None:
         page.wait_for_timeout(100)
         restants = textes_anglais(page)
     assert restants == []
-    expect(page.get_by_role("dialog")).to_have_count(0)
+    if not dialogue_ouvert:
+        expect(page.get_by_role("dialog")).to_have_count(0)
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +154,15 @@ def test_chaque_page_a_1600x1000(ecran, adresse, titre):
         capture("page")
 
 
-@pytest.mark.parametrize("largeur, hauteur", [(1280, 720), (1920, 1080)])
-@pytest.mark.parametrize("chemin, titre", [("bilan?annee=2025&trimestre=2", "Bilan trimestriel"),
-                                           ("signatures?annee=2025", "Signatures des conventions")])
+BILAN = ("bilan?annee=2025&trimestre=2", "Bilan trimestriel")
+SIGNATURES = ("signatures?annee=2025", "Signatures des conventions")
+
+
+@pytest.mark.parametrize("chemin, titre, largeur, hauteur", [
+    pytest.param(*BILAN, 1280, 720, marks=pytest.mark.xfail(
+        strict=True, reason="issue 13 still open: at 1280×720 the Bilan's first slide is 956 px "
+                            "high (its chart with the table beside it)")),
+    (*BILAN, 1920, 1080), (*SIGNATURES, 1280, 720), (*SIGNATURES, 1920, 1080)])
 def test_chaque_diapositive_tient_dans_l_ecran(ecran, chemin, titre, largeur, hauteur):
     navigateur, url = ecran
     nom = f"ecrans_diapo_{chemin.split('?')[0]}_{largeur}x{hauteur}"
@@ -191,7 +202,7 @@ def test_la_page_d_import_en_francais(ecran):
         page.goto(url + "/importer")
         verifier_page(page, "Importer des données")
         depot = page.locator('[data-testid="stFileUploader"]').first
-        expect(depot.get_by_text("Parcourir", exact=True)).to_be_visible()
+        expect(depot.get_by_text("Parcourir", exact=True).first).to_be_visible()
         expect(depot).to_contain_text("200\u00a0Mo par fichier")
         verifier_en_francais(page)
         capture("vide")
@@ -246,3 +257,25 @@ def test_la_page_d_import_en_francais(ecran):
                ).to_be_visible()
         verifier_en_francais(page)
         capture("importe")
+
+
+def test_listes_et_calendrier_en_francais(ecran):
+    """A multiselect's « Select all » and a date's calendar, in French."""
+    navigateur, url = ecran
+    with (onglet_ecran(navigateur, url, 1600, 1000) as page,
+          Captures(page, "ecrans_listes") as capture):
+        page.goto(url + "/controles?annee=2025&trimestre=2")
+        verifier_page(page, "Contrôles")
+        page.locator('[data-testid="stSidebar"]').get_by_role(
+            "combobox", name="Département", exact=True).click()
+        expect(page.get_by_role("option", name="Tout sélectionner")).to_be_visible()
+        verifier_en_francais(page)
+        capture("tout_selectionner")
+        page.keyboard.press("Escape")
+
+        page.goto(url + "/orientation")
+        verifier_page(page, "Orientation d'un logement libéré")
+        page.locator('[data-testid="stDateInput"] button').first.click()
+        expect(page.get_by_role("button", name="Mois précédent")).to_be_visible()
+        verifier_en_francais(page, dialogue_ouvert=True)        # the calendar is a dialog
+        capture("calendrier")

@@ -144,19 +144,27 @@ TRADUCTIONS: dict[str, str] = {
     "Link to heading": "Lien vers ce titre",
     "file upload": "dépôt de fichier",
     "Dataframe column menu": "Menu de la colonne",
+    "Previous month": "Mois précédent",
+    "Next month": "Mois suivant",
 }
 
-# (JavaScript regular expression, replacement): texts that carry a value.
+# (JavaScript regular expression, replacement): texts that carry a value. The replacement is a
+# function of the script (its name) or a text where $1 is the part in brackets.
 _UNITES = "{'B': 'o', 'KB': 'Ko', 'MB': 'Mo', 'GB': 'Go'}"
 MOTIFS: list[tuple[str, str]] = [
     # « 200MB per file » → « 200 Mo par fichier »
     (r"^(\d+(?:\.\d+)?)\s?(B|KB|MB|GB) per file$", "taille_par_fichier"),
     # an uploaded file's size: « 1.2KB » → « 1,2 Ko »
     (r"^(\d+(?:\.\d+)?)\s?(B|KB|MB|GB)$", "taille"),
-    # a file's delete button, read aloud: « Remove export.csv » → « Retirer export.csv »
-    (r"^Remove (.+)$", "retirer"),
     (r"^The page that you have requested does not seem to exist", "page_introuvable"),
     (r"^Is Streamlit still running\?", "serveur_arrete"),
+    # read aloud (aria-label): a file's delete button, a help icon, a date's fields
+    (r"^Remove (.+)$", "Retirer $1"),
+    (r"^Help for (.+)$", "Aide : $1"),
+    (r"^day, (.+)$", "jour, $1"),
+    (r"^month, (.+)$", "mois, $1"),
+    (r"^year, (.+)$", "année, $1"),
+    (r"^Choose date, (.+)$", "Choisir une date, $1"),
 ]
 
 _SCRIPT = """
@@ -172,7 +180,6 @@ _SCRIPT = """
     taille_par_fichier: function (r) {
       return r[1].replace(".", ",") + "\\u00a0" + UNITES[r[2]] + " par fichier"; },
     taille: function (r) { return r[1].replace(".", ",") + "\\u00a0" + UNITES[r[2]]; },
-    retirer: function (r) { return "Retirer " + r[1]; },
     page_introuvable: function () {
       return "Cette adresse ne correspond à aucune page : voici la page d'accueil."; },
     serveur_arrete: function () {
@@ -184,7 +191,10 @@ _SCRIPT = """
     if (Object.prototype.hasOwnProperty.call(T, nu)) { return texte.replace(nu, T[nu]); }
     for (var i = 0; i < MOTIFS.length; i++) {
       var r = MOTIFS[i][0].exec(nu);
-      if (r) { return texte.replace(nu, REMPLACER[MOTIFS[i][1]](r)); }
+      if (!r) { continue; }
+      var remplacement = REMPLACER[MOTIFS[i][1]];
+      return texte.replace(nu, remplacement ? remplacement(r)
+                                            : MOTIFS[i][1].replace("$1", r[1]));
     }
     return null;
   }
