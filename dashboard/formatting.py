@@ -160,6 +160,7 @@ EN_TETES: dict[str, str] = {
     "date_bail": "Date du bail",
     "candidat_bailleur": "Candidat bailleur",
     "public_prioritaire": "Public prioritaire",
+    "reservataire_valeur": "Réservataire (tel qu'écrit)",
     "liberations": "Libérations",
     "epci_siren": "SIREN de l'EPCI",
     "epci_nature": "Nature de l'EPCI",

@@ -30,8 +30,10 @@ def afficher_detection(rapport: RapportImport) -> None:
                            for nom, valeur in lecture.description()))
     if rapport.apercu is not None and not rapport.apercu.empty:
         with st.expander("Aperçu des premières lignes, telles qu'elles seront importées"):
+            # the file's columns as they will be stored, not the pipeline's working ones
             colonnes = [c for c in rapport.apercu.columns
-                        if c == "_ligne" or not c.startswith(("b_", "n_"))]
+                        if c == "_ligne" or not (c.startswith(("b_", "n_"))
+                                                 or c == "reservataire_erreur")]
             # French headings and formats (dates 15/03/2025, « — » for an empty cell)
             apercu = formater_tableau(rapport.apercu[colonnes].rename(columns={"_ligne": "ligne"}))
             st.dataframe(apercu.rename(columns=en_tete), hide_index=True)
