@@ -391,7 +391,8 @@ def test_barres_taux_with_reference_marks():
         "Conventions\u00a0: 10",
     ]
     assert f"Part des conventions signées\u00a0: {VIDE}" in barre.hovertext[2]
-    assert list(fig.layout.xaxis.ticktext)[5] == f"50{NNBSP}%"
+    # a tick every 20 % (the reference marks say 50 % and 75 %)
+    assert list(fig.layout.xaxis.ticktext) == [f"{p}{NNBSP}%" for p in (0, 20, 40, 60, 80, 100)]
 
 
 def test_barres_taux_other_rate_and_no_marks():

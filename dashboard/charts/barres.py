@@ -259,7 +259,9 @@ def barres_taux(
     lignes_texte = axe_categories(fig, noms, taille)
     marquer_indefinis(fig, noms, valeurs(df[valeur]), d)
     plus_grand = max([1.0] + [v for v in valeurs(df[valeur]) if v is not None])
-    vals, txt = graduations_pourcent(math.ceil(plus_grand * 10) / 10)
+    maximum = math.ceil(plus_grand * 10) / 10
+    # a tick every 20 % (every 10 % up to 50 %): eleven ticks would lie on one another
+    vals, txt = graduations_pourcent(maximum, 0.2 if maximum > 0.5 else 0.1)
     # room for « 100 % » written after the longest bar
     fig.update_xaxes(title=dict(text=noter_sous_l_axe(fig, libelle_valeur, note, d)),
                      range=[0, max(vals) * 1.16], tickmode="array", tickvals=vals,
