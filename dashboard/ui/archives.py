@@ -34,10 +34,12 @@ def archive_des_bilans(annee: int, bailleur: str | None, noms: Mapping[str, str]
     signature = (annee, bailleur, version())
     pret = st.session_state.get(etat.ANNUEL_ARCHIVE)
     if pret is None or pret[0] != signature:
-        if not st.button(f"Préparer les {accord(n, 'bilan')} (.zip)",
-                         key=etat.ANNUEL_ARCHIVE_BOUTON, icon=":material/folder_zip:",
-                         width="stretch"):
+        emplacement = st.empty()     # the button gives way to the progress, then the download
+        if not emplacement.button(f"Préparer les {accord(n, 'bilan')} (.zip)",
+                                  key=etat.ANNUEL_ARCHIVE_BOUTON, icon=":material/folder_zip:",
+                                  width="stretch"):
             return
+        emplacement.empty()
         barre = st.progress(0.0, text="Lecture des chiffres de l'année…")
 
         def avancer(k: int, total: int, code: str) -> None:
