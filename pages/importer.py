@@ -8,7 +8,6 @@ import streamlit as st
 
 from dashboard import referentiel
 from dashboard import vocabulaire as voc
-from dashboard.exports import csv_excel
 from dashboard.habilitations import DroitsInsuffisants
 from dashboard.ui import etat, imports
 from dashboard.ui import reservataires as resa
@@ -105,7 +104,7 @@ elif fichier is not None and dernier is None:
     imports.afficher_rapport(apercu, titre="Vérification")
     if apercu.erreurs:
         st.download_button("Télécharger le rapport de vérification (CSV)",
-                           csv_excel(apercu.erreurs_frame()),
+                           imports.rapport_de_verification(apercu),
                            file_name=f"verification_{fichier.name}.csv", mime="text/csv")
     arguments = (contenu, fichier.name, mapping, feuille, partiel, manuel is not None)
     importer_ensuite = resa.importable_une_fois_resolu(apercu, partiel)

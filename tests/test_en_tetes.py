@@ -142,3 +142,17 @@ def test_en_tetes_de_l_import_d_un_fichier(exemple, declares):
 def test_chaque_colonne_des_jeux_a_son_en_tete():
     """The imported datasets' columns (shown in the import's preview) are all in EN_TETES."""
     assert [c.nom for j in JEUX.values() for c in j.colonnes if c.nom not in EN_TETES] == []
+
+
+def test_rapport_de_verification_en_francais(base):
+    """The CSV of a check's errors has the headings of the table the page shows."""
+    from conftest import importer
+
+    from dashboard.ui.imports import rapport_de_verification
+
+    rapport = importer(base, "mises_a_disposition", EXPORT, nom_fichier="export.csv",
+                       simulation=True)
+    assert rapport.erreurs
+    lignes = rapport_de_verification(rapport).decode("utf-8-sig").splitlines()
+    assert lignes[0] == "Ligne;Colonne;En-tête du fichier;Valeur lue;Problème"
+    assert lignes[1].startswith("4;date_mise_a_disposition;Date MAD;31/02/2025;")

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import vocabulaire as voc
+from dashboard.exports import csv_excel
 from dashboard.formatting import en_tete, formater_tableau, nombre
 from dashboard.habilitations import DroitsInsuffisants
 from dashboard.ui import etat
@@ -16,6 +17,9 @@ from dashboard.ui.authentification import habilitation_actuelle
 from dashboard.ui.texte import texte_brut
 from data_loaders import IMPORTE, INCHANGE, JEUX, REJETE, RapportImport, importer, profils
 
+# The headings of a check's errors (the table and its CSV).
+EN_TETES_ERREURS = {"ligne": "Ligne", "colonne": "Colonne", "en_tete": "En-tête du fichier",
+                    "valeur": "Valeur lue", "message": "Problème"}
 # The option of a column select that takes no header of the file.
 AUCUNE = "\x00aucune"
 SANS_DROITS = ("Vous n'êtes plus connecté, ou vos droits ont changé : action refusée. "
@@ -79,9 +83,15 @@ def afficher_rapport(rapport: RapportImport, titre: str) -> None:
         erreurs = rapport.erreurs_frame()
         erreurs["valeur"] = erreurs["valeur"].fillna("")     # an empty cell, not « None »
         st.dataframe(erreurs, hide_index=True, column_config={
-            "ligne": st.column_config.NumberColumn("Ligne", format="%d"),
-            "colonne": "Colonne", "en_tete": "En-tête du fichier", "valeur": "Valeur lue",
-            "message": st.column_config.TextColumn("Problème", width="large")})
+            "ligne": st.column_config.NumberColumn(EN_TETES_ERREURS["ligne"], format="%d"),
+            "colonne": EN_TETES_ERREURS["colonne"], "en_tete": EN_TETES_ERREURS["en_tete"],
+            "valeur": EN_TETES_ERREURS["valeur"],
+            "message": st.column_config.TextColumn(EN_TETES_ERREURS["message"], width="large")})
+
+
+def rapport_de_verification(rapport: RapportImport) -> bytes:
+    """The errors of a check as a CSV for French Excel, with the headings the page shows."""
+    return csv_excel(rapport.erreurs_frame().rename(columns=EN_TETES_ERREURS))
 
 
 def afficher_journal(df: pd.DataFrame) -> None:
