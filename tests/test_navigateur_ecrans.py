@@ -108,6 +108,22 @@ def textes_anglais(page: Page) -> list[str]:
     }""", list(ANGLAIS))
 
 
+def attendre_mise_en_page(page: Page, attente_ms: int = 5000) -> None:
+    """Wait until a slide's chart has been redrawn at the height its element was given (plotly
+    redraws on the next frames after Streamlit measures the element; a busy machine takes a
+    moment): the SVG as high as the chart's element, give or take a pixel."""
+    for _ in range(attente_ms // 100):
+        ecart = page.evaluate("""() => {
+            const g = document.querySelector('[data-testid=stPlotlyChart]');
+            const svg = g && g.querySelector('.main-svg');
+            return svg ? Math.abs(svg.getBoundingClientRect().height
+                                  - g.getBoundingClientRect().height) : 0;
+        }""")
+        if ecart <= TOLERANCE_PX:
+            return
+        page.wait_for_timeout(100)
+
+
 def verifier_en_francais(page: Page, attente_ms: int = 3000, dialogue_ouvert: bool = False) -> None:
     """No English word of Streamlit's once the page has settled (the translation follows each
     of Streamlit's redraws: given a moment, never left undone), and no dialog (« Page not
@@ -159,14 +175,8 @@ SIGNATURES = ("signatures?annee=2025", "Signatures des conventions")
 
 
 @pytest.mark.parametrize("chemin, titre, largeur, hauteur", [
-    pytest.param(*BILAN, 1280, 720, marks=pytest.mark.xfail(
-        strict=True, reason="issue 13 still open: at 1280×720 the Bilan's first slide is 956 px "
-                            "high (its chart with the table beside it)")),
-    (*BILAN, 1920, 1080),
-    pytest.param(*SIGNATURES, 1280, 720, marks=pytest.mark.xfail(
-        strict=False, reason="issue 13 still open: at 1280×720 the Signatures slide sometimes "
-                             "runs past the screen (1 run in 3 on a loaded machine)")),
-    (*SIGNATURES, 1920, 1080)])
+    (*BILAN, 1280, 720), (*BILAN, 1920, 1080),
+    (*SIGNATURES, 1280, 720), (*SIGNATURES, 1920, 1080)])
 def test_chaque_diapositive_tient_dans_l_ecran(ecran, chemin, titre, largeur, hauteur):
     navigateur, url = ecran
     nom = f"ecrans_diapo_{chemin.split('?')[0]}_{largeur}x{hauteur}"
@@ -186,6 +196,7 @@ def test_chaque_diapositive_tient_dans_l_ecran(ecran, chemin, titre, largeur, ha
             if graphiques.count():
                 # drawn (plotly's SVG), at the height the screen leaves it, wholly on screen
                 expect(graphiques.first.locator(".main-svg").first).to_be_visible()
+                attendre_mise_en_page(page)
                 boite = graphiques.first.bounding_box()
                 assert boite["height"] >= 200, (k, boite)
                 assert boite["y"] >= 0 and boite["y"] + boite["height"] <= hauteur + TOLERANCE_PX

@@ -41,8 +41,9 @@ h2, h3 { font-size: clamp(22px, 3.1vh, 34px) !important; }
 [data-testid="stMarkdownContainer"]:has(> .flux-message) { margin-bottom: 0 !important; }
 </style>
 """
-# The chart's height before the browser sizes it (and its height in an AppTest).
-HAUTEUR_GRAPHIQUE = 450
+# The chart's height before the browser sizes it (and its height in an AppTest): less than any
+# screen leaves it, so that a slide never runs past the screen while plotly redraws.
+HAUTEUR_GRAPHIQUE = 300
 
 
 @dataclass(frozen=True)
