@@ -38,6 +38,18 @@ class Partie:
     filtre_au_clic: str | None = None
     vide: str = "Aucune donnée pour cette sélection."
 
+    def __post_init__(self) -> None:
+        # the table shown beside the chart, made once (a part the page's cache keeps is drawn
+        # by every session)
+        d = self.donnees
+        object.__setattr__(self, "_tableau", d[self.colonnes]
+                           if self.colonnes and d is not None and not d.empty else d)
+
+    @property
+    def tableau(self) -> pd.DataFrame:
+        """The table shown beside the chart: ``donnees`` reduced to ``colonnes``."""
+        return self._tableau
+
 
 def lecteur(con) -> Callable:
     """``obtenir`` over a connection: ``obtenir("bilan", 2025, 2, "bailleur", ...)``, or with a

@@ -10,6 +10,7 @@ from dashboard.ui import detail as lignes_des_chiffres  # the rows behind a figu
 from dashboard.ui.cartes import afficher_blocs_et_cartes, cartes_bilan
 from dashboard.ui.connexion import connexion
 from dashboard.ui.donnees import calcul
+from dashboard.ui.figures import contenu  # parts built once per selection, shared
 from dashboard.ui.filtres import barre_filtres
 from dashboard.ui.mise_en_page import entete, etat_vide
 from dashboard.ui.presentation import actif as presentation_active
@@ -39,7 +40,7 @@ else:
         lignes_des_chiffres.lien_selection(
             sel, total, lambda par, cle: calcul("detail.libelle_cle", par, cle))
     # the maps of the EPCI and of the chosen territory's communes after the EPCI bar chart
-    afficher_blocs_et_cartes("Bilan trimestriel", contenu_bilan.parties(calcul, a, q, v, f),
+    afficher_blocs_et_cartes("Bilan trimestriel", contenu(contenu_bilan.parties, calcul, a, q, v, f),
                              cartes_bilan(calcul, sel))
     if not presentation_active():
         lignes_des_chiffres.liens_par_axe(calcul, sel)

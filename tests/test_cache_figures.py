@@ -317,6 +317,104 @@ def test_figure_en_cache_serialisee_comme_l_originale(exemple):
     assert figures.figure(fabrique, "normale") is en_cache
 
 
+def test_json_d_une_figure_en_cache_ecrit_une_fois(exemple, monkeypatch):
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    import plotly.io._json as pio_json
+
+    ecrits = []
+    origine = pio_json.to_json_plotly
+
+    def compte(*args, **kwargs):
+        ecrits.append(1)
+        return origine(*args, **kwargs)
+
+    monkeypatch.setattr(pio_json, "to_json_plotly", compte)
+
+    def fabrique(taille):
+        return go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout={"height": 300})
+
+    originale = fabrique("normale")
+    attendu = pio.to_json(originale, validate=False)
+    assert len(ecrits) == 1
+    en_cache = figures.figure(fabrique, "normale")
+    # what st.plotly_chart does at each draw: to_dict(), then to_json of that dict
+    for _ in range(3):
+        assert pio.to_json(en_cache.to_dict(), validate=False) == attendu
+    assert len(ecrits) == 2             # written once for the cached figure, then remembered
+    # a dict a caller changed is not the cached figure any more: written for what it holds
+    change = en_cache.to_dict()
+    change["layout"] = {"height": 500}
+    assert '"height":500' in pio.to_json(change, validate=False).replace(" ", "")
+    assert len(ecrits) == 3
+    assert pio.to_json(en_cache.to_dict(), validate=False) == attendu
+    # other options are not served from the memo
+    assert pio.to_json(en_cache, validate=False, pretty=True) != attendu
+
+
+def _parties_comptees(obtenir, annee, filtres):
+    _APPELS.append(annee)
+    df = obtenir(annee)
+    return [{"donnees": df, "figure": lambda t, df=df: int(df["n"].sum())}]
+
+
+def _obtenir(annee):
+    return pd.DataFrame({"n": [annee, 1]})
+
+
+def test_contenu_construit_une_fois_par_selection_et_version(exemple):
+    from dashboard.metrics import Filtres
+
+    _APPELS.clear()
+    premier = figures.contenu(_parties_comptees, _obtenir, 2025, Filtres())
+    assert figures.contenu(_parties_comptees, _obtenir, 2025, Filtres()) is premier
+    figures.contenu(_parties_comptees, _obtenir, 2024, Filtres())
+    figures.contenu(_parties_comptees, _obtenir, 2025, Filtres(departement=("13",)))
+    assert _APPELS == [2025, 2024, 2025]
+    # new data: built again
+    con = connexion()
+    dernier = con.execute("SELECT max(import_id) FROM journal_imports "
+                          "WHERE statut = 'ACTIVE'").fetchone()[0]
+    annuler(con, dernier)
+    assert figures.contenu(_parties_comptees, _obtenir, 2025, Filtres()) is not premier
+    assert _APPELS == [2025, 2024, 2025, 2025]
+
+
+def test_cadres_d_un_contenu_empreinte_calculee_une_fois(exemple, monkeypatch):
+    from dashboard.metrics import Filtres
+
+    parties = figures.contenu(_parties_comptees, _obtenir, 2025, Filtres())
+    cadre = parties[0]["donnees"]
+    calculs = []
+    origine = figures._contenu_pandas
+
+    def compte(objet):
+        calculs.append(1)
+        return origine(objet)
+
+    monkeypatch.setattr(figures, "_contenu_pandas", compte)
+    cle = figures.empreinte(_fabrique(cadre, "mad"), ("normale",))
+    # the same frame from a cache: its digest recorded when the content was built
+    assert figures.empreinte(_fabrique(cadre, "mad"), ("normale",)) == cle
+    assert calculs == []
+    # another frame of the same content: hashed, and the same key
+    assert figures.empreinte(_fabrique(cadre.copy(), "mad"), ("normale",)) == cle
+    assert calculs == [1]
+
+
+def test_page_bilan_parties_reprises_au_rerun(exemple):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.switch_page("pages/bilan.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    construits = figures.statistiques()["contenus_construits"]
+    assert construits >= 2     # the parts of the bilan, the EPCI map's part, the links' tables
+    at.run()
+    assert not at.exception
+    stats = figures.statistiques()
+    assert stats["contenus_construits"] == construits
+    assert stats["contenus_repris"] >= construits
+
+
 # --- calcul(): DataFrames kept in the process, handed out as copies ----------------------------
 
 

@@ -225,7 +225,8 @@ def activer(taille: str = "normale") -> str:
     nom = nom_gabarit(taille)
     if nom not in pio.templates:
         enregistrer()
-    pio.templates.default = nom
+    if pio.templates.default != nom:   # setting it validates and copies the whole template
+        pio.templates.default = nom
     return nom
 
 

@@ -75,6 +75,12 @@ def choix(libelle: str, options: dict[str, str], cle: str, defaut: str | None = 
     return st.radio(libelle, valeurs, key=cle, format_func=options.get, horizontal=True)
 
 
+def partie(fabrique: Callable[..., PartieCarte], *args) -> PartieCarte:
+    """``fabrique(*args)`` (a map's part of ``contenu_cartes``), built once per selection and
+    data version and shared by every session (``figures.contenu``)."""
+    return figures.contenu(fabrique, *args)
+
+
 def valeur_choisie(cle: str, options: dict[str, str], defaut: str) -> str:
     """A selector's value without drawing it (presentation mode)."""
     valeur = st.session_state.get(cle)
@@ -96,7 +102,7 @@ def dessiner(partie: PartieCarte, actuels: Sequence[str] = ()) -> None:
         if partie.note:
             st.markdown(texte_brut(partie.note))
     with droite:
-        affiche = partie.donnees[partie.colonnes] if partie.colonnes else partie.donnees
+        affiche = partie.tableau
         tableau(affiche, en_tetes=partie.en_tetes, hauteur=min(480, 38 + 35 * len(affiche)))
         telechargements(affiche, partie.cle, partie.cle, figure=lambda: partie.figure("normale"),
                         en_tetes=partie.en_tetes)
@@ -147,7 +153,7 @@ def cartes_bilan(obtenir: Callable, sel: Selection) -> list[Carte]:
         st.subheader("Carte des EPCI")
         valeur = choix("Colorer les EPCI par", contenu_cartes.INDICATEURS_CARTE_BILAN,
                        CLE_INDICATEUR_BILAN)
-        dessiner(contenu_cartes.partie_carte_epci(obtenir, a, q, v, f, valeur), f.epci)
+        dessiner(partie(contenu_cartes.partie_carte_epci, obtenir, a, q, v, f, valeur), f.epci)
 
     def section_communes() -> None:
         if not contenu_cartes.territoire_choisi(f):
@@ -155,17 +161,17 @@ def cartes_bilan(obtenir: Callable, sel: Selection) -> list[Carte]:
         st.subheader("Carte des communes du territoire choisi")
         valeur = choix("Colorer les communes par", contenu_cartes.INDICATEURS_CARTE_COMMUNES,
                        CLE_INDICATEUR_COMMUNES)
-        dessiner(contenu_cartes.partie_carte_communes(obtenir, a, q, v, f, valeur))
+        dessiner(partie(contenu_cartes.partie_carte_communes, obtenir, a, q, v, f, valeur))
 
     return [
-        Carte("epci", section_epci, lambda: contenu_cartes.partie_carte_epci(
-            obtenir, a, q, v, f, valeur_choisie(CLE_INDICATEUR_BILAN,
-                                                contenu_cartes.INDICATEURS_CARTE_BILAN,
-                                                "taux_realisation"))),
-        Carte("epci", section_communes, lambda: contenu_cartes.partie_carte_communes(
-            obtenir, a, q, v, f, valeur_choisie(CLE_INDICATEUR_COMMUNES,
-                                                contenu_cartes.INDICATEURS_CARTE_COMMUNES,
-                                                "mises_a_disposition"))),
+        Carte("epci", section_epci, lambda: partie(
+            contenu_cartes.partie_carte_epci, obtenir, a, q, v, f,
+            valeur_choisie(CLE_INDICATEUR_BILAN, contenu_cartes.INDICATEURS_CARTE_BILAN,
+                           "taux_realisation"))),
+        Carte("epci", section_communes, lambda: partie(
+            contenu_cartes.partie_carte_communes, obtenir, a, q, v, f,
+            valeur_choisie(CLE_INDICATEUR_COMMUNES, contenu_cartes.INDICATEURS_CARTE_COMMUNES,
+                           "mises_a_disposition"))),
     ]
 
 
@@ -191,8 +197,8 @@ def carte_signatures(obtenir: Callable, sel: Selection, apres: str | None) -> Ca
                 perimetres = choix("Conventions comptées", contenu_cartes.PERIMETRES_SIGNATURES,
                                    CLE_PERIMETRES_SIGNATURES)
         actuels = f.epci if maille == "epci" else f.departement
-        dessiner(contenu_cartes.partie_signatures(obtenir, a, f, maille, perimetres, valeur),
-                 actuels)
+        dessiner(partie(contenu_cartes.partie_signatures, obtenir, a, f, maille, perimetres,
+                        valeur), actuels)
         if maille == "epci":
             st.caption(
                 "Les conventions d'un EPCI sont celles qui couvrent son territoire : la sienne, "
@@ -202,8 +208,8 @@ def carte_signatures(obtenir: Callable, sel: Selection, apres: str | None) -> Ca
 
     def slide() -> Partie:
         maille = valeur_choisie(CLE_MAILLE_SIGNATURES, contenu_cartes.MAILLES_SIGNATURES, "epci")
-        return contenu_cartes.partie_signatures(
-            obtenir, a, f, maille,
+        return partie(
+            contenu_cartes.partie_signatures, obtenir, a, f, maille,
             valeur_choisie(CLE_PERIMETRES_SIGNATURES, contenu_cartes.PERIMETRES_SIGNATURES,
                            "tous") if maille == "epci" else "tous",
             valeur_choisie(CLE_INDICATEUR_SIGNATURES, contenu_cartes.INDICATEURS_SIGNATURES,
@@ -216,9 +222,9 @@ def section_documents(obtenir: Callable) -> None:
     """The statut of one EPCI document per EPCI, on the map (a selector of the document)."""
     st.markdown("**Sur la carte**")
     document = choix("Document", contenu_cartes.DOCUMENTS, CLE_DOCUMENT)
-    dessiner(contenu_cartes.partie_documents(obtenir, document))
+    dessiner(partie(contenu_cartes.partie_documents, obtenir, document))
 
 
 def diapositive_documents(obtenir: Callable) -> Partie:
-    return contenu_cartes.partie_documents(
-        obtenir, valeur_choisie(CLE_DOCUMENT, contenu_cartes.DOCUMENTS, "CIL"))
+    return partie(contenu_cartes.partie_documents, obtenir,
+                  valeur_choisie(CLE_DOCUMENT, contenu_cartes.DOCUMENTS, "CIL"))

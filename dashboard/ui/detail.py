@@ -27,6 +27,7 @@ import streamlit as st
 from dashboard.formatting import VIDE
 from dashboard.metrics import AXES
 from dashboard.metrics.detail import EN_TETES_DETAIL, NOMS_AXES_DETAIL, decompte, intitule
+from dashboard.ui import figures
 from dashboard.ui.filtres import CHAMPS_FILTRES, Selection
 from dashboard.ui.liens import lien_page
 from dashboard.ui.texte import texte_brut
@@ -129,25 +130,36 @@ def liens_par_axe(calcul: Callable, selection: Selection,
     """An expander « Les mises à disposition derrière chaque chiffre »: for each axis a tab with
     its keys (label, count) and a link each to their rows. ``calcul``: the page's cached
     ``dashboard.ui.donnees.calcul``."""
-    a, q, v, f = selection.annee, selection.trimestre, selection.vue, selection.filtres
     with st.expander("Les mises à disposition derrière chaque chiffre", icon=":material/link:"):
         st.caption("Chaque lien ouvre la liste des mises à disposition comptées dans le chiffre "
                    "de la ligne, avec les filtres de la page.")
         for onglet, par in zip(st.tabs([NOMS_AXES_DETAIL[p] for p in axes]), axes):
             with onglet:
-                df = calcul("bilan", a, q, par, vue=v, filtres=f)
-                df = df[df["mises_a_disposition"] > 0]
-                if df.empty:
+                # built once per selection and data version, shared by every session
+                liens = figures.contenu(_liens_de_l_axe, calcul, selection, par)
+                if liens is None:
                     st.info("Aucune mise à disposition pour cette sélection.")
                     continue
-                table, config = colonne_liens(pd.DataFrame({
-                    "Libellé": df["libelle"].astype(object),
-                    "Clé": df["cle"].astype(object),
-                    "Mises à disposition" if v == "mad" else "Baux signés":
-                        df["mises_a_disposition"].astype("int64"),
-                }), par, selection, colonne_cle="Clé")
-                st.dataframe(table, hide_index=True, key=f"liens_detail_{par}",
-                             column_config=config)
+                table, config = liens
+                st.dataframe(figures.tableau(lambda table=table: table), hide_index=True,
+                             key=f"liens_detail_{par}", column_config=config)
+
+
+def _liens_de_l_axe(calcul: Callable, selection: Selection,
+                    par: str) -> tuple[pd.DataFrame, dict] | None:
+    """The keys of axis ``par`` with MAD (label, key, count) and a link each to their rows, with
+    the ``column_config`` showing the links; None when no key has any."""
+    a, q, v, f = selection.annee, selection.trimestre, selection.vue, selection.filtres
+    df = calcul("bilan", a, q, par, vue=v, filtres=f)
+    df = df[df["mises_a_disposition"] > 0]
+    if df.empty:
+        return None
+    return colonne_liens(pd.DataFrame({
+        "Libellé": df["libelle"].astype(object),
+        "Clé": df["cle"].astype(object),
+        "Mises à disposition" if v == "mad" else "Baux signés":
+            df["mises_a_disposition"].astype("int64"),
+    }), par, selection, colonne_cle="Clé")
 
 
 # --- the rows for people ------------------------------------------------------------------------

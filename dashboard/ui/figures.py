@@ -32,6 +32,7 @@ import io
 import pickle
 import threading
 import types
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,9 @@ import pandas as pd
 # sets of the Bilan trimestriel (11 charts each).
 TAILLE_FIGURES = 128
 TAILLE_TABLEAUX = 512
+# What a page shows, before it is drawn (the parts of a bilan: their frames, takeaways and chart
+# builders): a few kB to a few hundred kB each.
+TAILLE_CONTENUS = 256
 
 
 class _Cache:
@@ -93,6 +97,11 @@ class _Cache:
 
 _FIGURES = _Cache(TAILLE_FIGURES)
 _TABLEAUX = _Cache(TAILLE_TABLEAUX)
+_CONTENUS = _Cache(TAILLE_CONTENUS)
+
+# Digests of the frames held by cached contents (``contenu``), which are read-only: id -> (weak
+# reference, digest). A frame leaves when it is freed (its id may then be reused).
+_EMPREINTES_FIGEES: dict[int, tuple[weakref.ref, bytes]] = {}
 
 
 def empreinte(fabrique: Callable, args: tuple = ()) -> tuple | None:
@@ -141,6 +150,57 @@ def _contenu_pandas(objet: pd.DataFrame | pd.Series) -> bytes:
     return h.digest()
 
 
+def _empreinte_pandas(objet: pd.DataFrame | pd.Series) -> bytes:
+    """``_contenu_pandas(objet)``, read from the frozen frames' digests when ``objet`` is one."""
+    connue = _EMPREINTES_FIGEES.get(id(objet))
+    if connue is not None and connue[0]() is objet:
+        return connue[1]
+    return _contenu_pandas(objet)
+
+
+def _figer_cadre(objet: pd.DataFrame | pd.Series) -> None:
+    cle = id(objet)
+    connue = _EMPREINTES_FIGEES.get(cle)
+    if connue is not None and connue[0]() is objet:
+        return
+    ref = weakref.ref(objet, lambda _ref, cle=cle: _retirer_empreinte(cle, _ref))
+    _EMPREINTES_FIGEES[cle] = (ref, _contenu_pandas(objet))
+
+
+def _retirer_empreinte(cle: int, ref: weakref.ref) -> None:
+    connue = _EMPREINTES_FIGEES.get(cle)
+    if connue is not None and connue[0] is ref:
+        _EMPREINTES_FIGEES.pop(cle, None)
+
+
+def _figer_donnees(valeur: Any, profondeur: int = 4) -> Any:
+    """Record the digest of every frame ``valeur`` holds — in lists, tuples, dicts, the
+    attributes of objects (a ``Partie`` and its table) and the values a function closes over (a
+    part's chart builder) — down to ``profondeur`` levels: ``valeur`` is a cached content, read
+    only, so the frames' digests are computed once instead of at every run. Returns
+    ``valeur``."""
+    if isinstance(valeur, (pd.DataFrame, pd.Series)):
+        _figer_cadre(valeur)
+    elif profondeur <= 0 or isinstance(valeur, (str, bytes, int, float, type, types.ModuleType)):
+        pass
+    elif isinstance(valeur, (list, tuple, set, frozenset)):
+        for v in valeur:
+            _figer_donnees(v, profondeur - 1)
+    elif isinstance(valeur, dict):
+        for v in valeur.values():
+            _figer_donnees(v, profondeur - 1)
+    elif isinstance(valeur, types.FunctionType):
+        for cellule in valeur.__closure__ or ():
+            try:
+                _figer_donnees(cellule.cell_contents, profondeur - 1)
+            except ValueError:   # an empty cell
+                pass
+    elif hasattr(valeur, "__dict__"):
+        for v in vars(valeur).values():
+            _figer_donnees(v, profondeur - 1)
+    return valeur
+
+
 def _marque_pandas(digest: bytes) -> bytes:  # pragma: no cover - written, never read back
     return digest
 
@@ -151,7 +211,7 @@ class _Empreinte(pickle.Pickler):
 
     def reducer_override(self, objet):
         if isinstance(objet, (pd.DataFrame, pd.Series)):
-            return _marque_pandas, (_contenu_pandas(objet),)
+            return _marque_pandas, (_empreinte_pandas(objet),)
         if isinstance(objet, types.ModuleType):   # a module imported inside a function
             return importlib.import_module, (objet.__name__,)
         return NotImplemented
@@ -175,7 +235,28 @@ def _dictionnaire_fige(self) -> dict:
     if fige is None:
         fige = super(type(self), self).to_dict()
         object.__setattr__(self, "_dictionnaire_fige", fige)
-    return dict(fige)
+    copie = _DictionnaireFige(fige)
+    copie.figure = self
+    return copie
+
+
+class _DictionnaireFige(dict):
+    """The ``to_dict()`` of a cached figure, knowing its figure (``st.plotly_chart`` passes the
+    dict, not the figure, to ``plotly.io.to_json``: see ``_json_memorise``)."""
+
+    __slots__ = ("figure",)
+
+    def __reduce__(self):   # pickled (a figure pickles its to_dict()) as the plain dict it is
+        return dict, (dict(self),)
+
+    def __copy__(self) -> dict:
+        return dict(self)
+
+    def intact(self) -> bool:
+        """Still the figure's content: the same top-level keys holding the same objects."""
+        fige = self.figure.__dict__.get("_dictionnaire_fige")
+        return (fige is not None and self.keys() == fige.keys()
+                and all(self[k] is fige[k] for k in fige))
 
 
 def _figer(valeur: Any) -> Any:
@@ -195,6 +276,50 @@ def _figer(valeur: Any) -> Any:
     return valeur
 
 
+def _json_memorise(origine: Callable) -> Callable:
+    """``plotly.io.to_json`` keeping, on a cached figure, the JSON it wrote: ``st.plotly_chart``
+    writes the whole figure at every draw (≈ 2 ms a bar chart, ≈ 10 ms a map with its outlines),
+    the same text for every session. It passes the figure's ``to_dict()``: a dict still holding
+    the cached figure's content is written from the memo too. Anything else, or other options,
+    goes to ``origine``."""
+
+    @functools.wraps(origine)
+    def to_json(fig, validate=True, pretty=False, remove_uids=True, engine=None):
+        if isinstance(fig, _DictionnaireFige) and fig.intact():
+            source = fig.figure
+        elif type(fig) in _CLASSES_FIGEES.values():
+            source = fig
+        else:
+            source = None
+        if source is None or pretty or engine is not None:
+            return origine(fig, validate=validate, pretty=pretty, remove_uids=remove_uids,
+                           engine=engine)
+        options = (bool(validate), bool(remove_uids), _moteur_json())
+        memo = source.__dict__.get("_json_fige")
+        if memo is None or memo[0] != options:
+            memo = (options, origine(source, validate=validate, remove_uids=remove_uids))
+            object.__setattr__(source, "_json_fige", memo)
+        return memo[1]
+
+    to_json.json_memorise = True
+    return to_json
+
+
+def _moteur_json() -> str:
+    import plotly.io as pio
+
+    return str(pio.json.config.default_engine)
+
+
+def installer_json_memorise() -> None:
+    """Make ``plotly.io.to_json`` — which ``st.plotly_chart`` calls — keep the JSON of cached
+    figures (``_json_memorise``). Idempotent; done when this module is imported."""
+    import plotly.io as pio
+
+    if not getattr(pio.to_json, "json_memorise", False):
+        pio.to_json = _json_memorise(pio.to_json)
+
+
 def figure(fabrique: Callable[..., Any], *args) -> Any:
     """``fabrique(*args)`` — a plotly figure — built once for these values and this data
     version, then shared (read-only) by every rerun and session."""
@@ -202,6 +327,19 @@ def figure(fabrique: Callable[..., Any], *args) -> Any:
     if cle is None:
         return fabrique(*args)
     return _FIGURES.obtenir((*_donnees(), *cle), lambda: _figer(fabrique(*args)))
+
+
+def contenu(fabrique: Callable[..., Any], *args) -> Any:
+    """``fabrique(*args)`` — what a page shows before it is drawn, e.g.
+    ``contenu_bilan.parties(calcul, 2025, 2, "mad", filtres)`` — built once for these values and
+    this data version, then shared by every rerun and session: **read-only** (the frames it holds
+    are hashed once, see ``_figer_donnees``). Keyed like ``figure``; a builder or an argument
+    pickle cannot write is simply called."""
+    cle = empreinte(fabrique, args)
+    if cle is None:
+        return fabrique(*args)
+    return _CONTENUS.obtenir(("contenu", *_donnees(), *cle),
+                             lambda: _figer_donnees(fabrique(*args)))
 
 
 def tableau(fabrique: Callable[[], pd.DataFrame]):
@@ -222,13 +360,21 @@ def _arrow(df: pd.DataFrame):
 
 
 def statistiques() -> dict[str, int]:
-    """Figures and tables built and served from the cache since the last ``vider()``."""
+    """Figures, tables and contents built and served from the cache since the last
+    ``vider()``."""
     return {"figures_construites": _FIGURES.construits, "figures_reprises": _FIGURES.repris,
             "figures_en_cache": len(_FIGURES), "tableaux_construits": _TABLEAUX.construits,
-            "tableaux_repris": _TABLEAUX.repris, "tableaux_en_cache": len(_TABLEAUX)}
+            "tableaux_repris": _TABLEAUX.repris, "tableaux_en_cache": len(_TABLEAUX),
+            "contenus_construits": _CONTENUS.construits, "contenus_repris": _CONTENUS.repris,
+            "contenus_en_cache": len(_CONTENUS)}
 
 
 def vider() -> None:
     """Forget every figure and table (benchmarks and tests; never needed after an import)."""
     _FIGURES.vider()
     _TABLEAUX.vider()
+    _CONTENUS.vider()
+    _EMPREINTES_FIGEES.clear()
+
+
+installer_json_memorise()

@@ -80,9 +80,11 @@ def section(
     vide: str = "Aucune donnée pour cette sélection.",
     filtre_au_clic: str | None = None,
     nom_fichier: str | None = None,
+    affiche: pd.DataFrame | None = None,
 ) -> None:
     """Title, takeaway, chart | table, downloads. A click on a bar narrows the page to its code
-    when `filtre_au_clic` names the filter to set."""
+    when `filtre_au_clic` names the filter to set. ``affiche``: the table shown, when already
+    reduced to ``colonnes`` (``Partie.tableau``)."""
     st.subheader(titre)
     if donnees is None or donnees.empty:
         st.info(vide)
@@ -103,7 +105,8 @@ def section(
         else:
             st.plotly_chart(figure(), theme=None, key=f"{cle}_graphique")
     with droite:
-        affiche = donnees[colonnes] if colonnes else donnees
+        if affiche is None:
+            affiche = donnees[colonnes] if colonnes else donnees
         tableau(affiche)
         telechargements(affiche, nom_fichier or cle, cle, figure=figure)
 
@@ -139,5 +142,5 @@ def afficher_blocs(titre_page: str, blocs: list[Bloc]) -> None:
         return
     for b in blocs:   # each figure built once per content and data version (ui.figures)
         section(b.titre, b.cle, b.donnees, lambda b=b: figures.figure(b.figure, "normale"),
-                colonnes=b.colonnes,
-                message=b.message, vide=b.vide, filtre_au_clic=b.filtre_au_clic)
+                colonnes=b.colonnes, message=b.message, vide=b.vide,
+                filtre_au_clic=b.filtre_au_clic, affiche=b.tableau)
