@@ -34,30 +34,29 @@ def telechargements(tableau: pd.DataFrame, nom_fichier: str, cle: str,
     def fichier_csv() -> bytes:
         return csv_excel(tableau.rename(columns=_titres(en_tetes)))
 
-    if figure is not None:
-        a, b, c = st.columns(3)
-        _bouton_png(c, figure, nom_fichier, cle)
-    else:
-        a, b = st.columns(2)
-    a.download_button("CSV (Excel)", fichier_csv, file_name=f"{nom_fichier}.csv",
+    # one row that wraps when narrow (a horizontal container: half the elements of columns)
+    ligne = st.container(horizontal=True, gap="small")
+    ligne.download_button("CSV (Excel)", fichier_csv, file_name=f"{nom_fichier}.csv",
                       mime="text/csv", key=f"{cle}_csv", icon=":material/download:",
                       on_click="ignore")
-    b.download_button("Classeur .xlsx", lambda: xlsx({nom_fichier[:31]: tableau}, en_tetes),
+    ligne.download_button("Classeur .xlsx", lambda: xlsx({nom_fichier[:31]: tableau}, en_tetes),
                       file_name=f"{nom_fichier}.xlsx", key=f"{cle}_xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       icon=":material/download:", on_click="ignore")
+    if figure is not None:
+        _bouton_png(ligne, figure, nom_fichier, cle)
 
 
-def _bouton_png(colonne, figure: Callable[[], object], nom_fichier: str, cle: str) -> None:
+def _bouton_png(ligne, figure: Callable[[], object], nom_fichier: str, cle: str) -> None:
     from dashboard.exports import images
 
     raison = images.indisponibilite()
     if raison:
-        colonne.caption(raison)
+        ligne.caption(raison)
         return
-    colonne.download_button("Image PNG", lambda: images.png(figure()),
-                            file_name=f"{nom_fichier}.png", mime="image/png", key=f"{cle}_png",
-                            icon=":material/image:", on_click="ignore")
+    ligne.download_button("Image PNG", lambda: images.png(figure()),
+                          file_name=f"{nom_fichier}.png", mime="image/png", key=f"{cle}_png",
+                          icon=":material/image:", on_click="ignore")
 
 
 def tableau(df: pd.DataFrame, colonnes: list[str] | None = None, hauteur: int | None = None,
