@@ -234,16 +234,22 @@ def test_figure_reconstruite_apres_une_correspondance_changee(exemple):
 # --- on a page: one version query a run, nothing rebuilt on a warm rerun ---------------------
 
 
+def _compter(monkeypatch, module, nom: str) -> list:
+    """``module.nom`` replaced by the same function recording the first argument of each call
+    (None without one): the list of calls."""
+    appels = []
+    origine = getattr(module, nom)
+
+    def compte(*args, **kwargs):
+        appels.append(args[0] if args else None)
+        return origine(*args, **kwargs)
+
+    monkeypatch.setattr(module, nom, compte)
+    return appels
+
+
 def _compter_versions(monkeypatch) -> list:
-    lectures = []
-    origine = donnees.version_donnees
-
-    def compte(con):
-        lectures.append(1)
-        return origine(con)
-
-    monkeypatch.setattr(donnees, "version_donnees", compte)
-    return lectures
+    return _compter(monkeypatch, donnees, "version_donnees")
 
 
 def test_rerun_chaud_du_bilan_une_requete_de_version_rien_reconstruit(exemple, monkeypatch):
@@ -322,14 +328,7 @@ def test_json_d_une_figure_en_cache_ecrit_une_fois(exemple, monkeypatch):
     import plotly.io as pio
     import plotly.io._json as pio_json
 
-    ecrits = []
-    origine = pio_json.to_json_plotly
-
-    def compte(*args, **kwargs):
-        ecrits.append(1)
-        return origine(*args, **kwargs)
-
-    monkeypatch.setattr(pio_json, "to_json_plotly", compte)
+    ecrits = _compter(monkeypatch, pio_json, "to_json_plotly")
 
     def fabrique(taille):
         return go.Figure(go.Bar(x=["a", "b"], y=[1, 2]), layout={"height": 300})
@@ -385,21 +384,14 @@ def test_cadres_d_un_contenu_empreinte_calculee_une_fois(exemple, monkeypatch):
 
     parties = figures.contenu(_parties_comptees, _obtenir, 2025, Filtres())
     cadre = parties[0]["donnees"]
-    calculs = []
-    origine = figures._contenu_pandas
-
-    def compte(objet):
-        calculs.append(1)
-        return origine(objet)
-
-    monkeypatch.setattr(figures, "_contenu_pandas", compte)
+    calculs = _compter(monkeypatch, figures, "_contenu_pandas")
     cle = figures.empreinte(_fabrique(cadre, "mad"), ("normale",))
     # the same frame from a cache: its digest recorded when the content was built
     assert figures.empreinte(_fabrique(cadre, "mad"), ("normale",)) == cle
     assert calculs == []
     # another frame of the same content: hashed, and the same key
     assert figures.empreinte(_fabrique(cadre.copy(), "mad"), ("normale",)) == cle
-    assert calculs == [1]
+    assert len(calculs) == 1
 
 
 def test_page_bilan_parties_reprises_au_rerun(exemple):
@@ -419,15 +411,7 @@ def test_page_bilan_parties_reprises_au_rerun(exemple):
 
 
 def _compter_appels(monkeypatch) -> list:
-    appels = []
-    origine = donnees._appel
-
-    def compte(*args):
-        appels.append(args[0])
-        return origine(*args)
-
-    monkeypatch.setattr(donnees, "_appel", compte)
-    return appels
+    return _compter(monkeypatch, donnees, "_appel")
 
 
 def test_calcul_garde_le_dataframe_et_rend_des_copies(exemple, monkeypatch):
