@@ -283,9 +283,12 @@ def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str,
         # Old Mac line endings (CR only): read as the lines they are.
         texte = texte.replace("\r", "\n")
         data, chemin = texte.encode("utf-8"), None
-    texte_sans_fin = texte.rstrip("\r\n")
-    debuts = _debuts_de_lignes(texte_sans_fin, LIGNES_ENTETE_MAX)
-    premieres = [_ligne_a(texte_sans_fin, d) for d in debuts]
+    # the text's end without its final line breaks (an offset: no copy of a 50 MB text)
+    fin = len(texte)
+    while fin and texte[fin - 1] in "\r\n":
+        fin -= 1
+    debuts = _debuts_de_lignes(texte, LIGNES_ENTETE_MAX, fin)
+    premieres = [_ligne_a(texte, d, fin) for d in debuts]
     rangees = [_cellules_csv(ligne) for ligne in premieres]
     k = choisir_entetes(rangees, jeu)
     if k is None:
@@ -313,12 +316,12 @@ def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str,
     lecture = Lecture(table=table, entetes=entetes, format="CSV", encodage=encodage,
                       separateur=sep, ligne_entetes=ligne_entetes, lignes_titre=k,
                       titres=_titres(rangees[:k]))
-    fin_entetes = texte_sans_fin.find("\n", debuts[k])
+    fin_entetes = texte.find("\n", debuts[k], fin)
     if fin_entetes < 0:
         raise FichierRejete([Erreur(None, None, None,
                                     "Le fichier ne contient que la ligne d'en-têtes : aucune ligne "
                                     "de données.")])
-    lignes_apres = texte_sans_fin.count("\n", fin_entetes)
+    lignes_apres = texte.count("\n", fin_entetes, fin)
     if lignes_apres > LIGNES_MAX:
         raise FichierRejete([Erreur(None, None, nombre(lignes_apres),
                                     f"Fichier trop long : {nombre(lignes_apres)} lignes sous la "
@@ -326,24 +329,21 @@ def _lire_csv(cur: duckdb.DuckDBPyConnection, data: bytes, table: str,
                                     f"{nombre(LIGNES_MAX)} lignes de données. Découpez-le (par "
                                     "année par exemple) et importez chaque partie.")])
     lignes_physiques = ligne_entetes + lignes_apres
-    regulier = (texte_sans_fin.find("\n\n", fin_entetes) < 0
-                and texte_sans_fin.find("\n\r\n", fin_entetes) < 0)
-    if regulier and not _lire_csv_duckdb(cur, data, texte, encodage, lecture, lignes_physiques,
-                                         chemin):
-        regulier = False
-    if not regulier:
-        _lire_csv_python(cur, texte_sans_fin[debuts[k]:], lecture)
+    # DuckDB's reader first; it skips blank lines and joins quoted line breaks, which its count
+    # of records then says (line numbers could not be trusted): Python's reader reads those.
+    if not _lire_csv_duckdb(cur, data, texte, encodage, lecture, lignes_physiques, chemin):
+        _lire_csv_python(cur, texte[debuts[k]:fin], lecture)
     _retirer_totaux_csv(cur, lecture)
     _refuser_colonnes_sans_entete(cur, lecture)
     _compter(cur, lecture)
     return lecture
 
 
-def _debuts_de_lignes(texte: str, combien: int) -> list[int]:
-    """Offsets of the first `combien` lines of `texte` (never splits the whole text)."""
+def _debuts_de_lignes(texte: str, combien: int, fin: int | None = None) -> list[int]:
+    """Offsets of the first `combien` lines of `texte[:fin]` (never splits the whole text)."""
     debuts, position = [0], 0
     while len(debuts) < combien:
-        position = texte.find("\n", position)
+        position = texte.find("\n", position, fin)
         if position < 0:
             break
         position += 1
@@ -351,9 +351,10 @@ def _debuts_de_lignes(texte: str, combien: int) -> list[int]:
     return debuts
 
 
-def _ligne_a(texte: str, debut: int) -> str:
-    fin = texte.find("\n", debut)
-    return texte[debut:fin if fin >= 0 else None].rstrip("\r")
+def _ligne_a(texte: str, debut: int, fin: int | None = None) -> str:
+    """The line starting at ``debut`` of ``texte[:fin]``, without its line break."""
+    bout = texte.find("\n", debut, fin)
+    return texte[debut:bout if bout >= 0 else fin].rstrip("\r")
 
 
 def _cellules_csv(ligne: str) -> list[str | None]:

@@ -7,6 +7,7 @@ variants are compared after `cle()` folding (case, accents, spaces and punctuati
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,9 +22,19 @@ def cle(texte: object) -> str:
     """
     if texte is None:
         return ""
-    decompose = unicodedata.normalize("NFKD", str(texte))
+    texte = str(texte)
+    # the same names and headers are folded thousands of times an import (referential,
+    # correspondences, synonyms): short texts are remembered
+    return _cle_memorisee(texte) if len(texte) <= 200 else _plier(texte)
+
+
+def _plier(texte: str) -> str:
+    decompose = unicodedata.normalize("NFKD", texte)
     sans_accent = "".join(c for c in decompose if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "", sans_accent.lower())
+
+
+_cle_memorisee = functools.lru_cache(maxsize=16384)(_plier)
 
 
 # Kinds of values; each has its parser in normalisation.py and its message in validation.py.
