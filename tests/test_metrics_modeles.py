@@ -42,6 +42,24 @@ def test_fragment_cle_axe():
         modeles.developper("{{ cle_axe(bailleur) }}")
 
 
+def test_fragment_en_fichier_recoit_sa_relation():
+    sql = modeles.developper("WITH l AS (SELECT 1) {{ sommes_signatures(l) }}")
+    assert re.search(r"FROM l\s+GROUP BY cle\s+\) AS sommes$", sql)
+    assert "{{" not in sql and "--" not in sql
+    with pytest.raises(ValueError, match=r"attend 1 argument\(s\) \(lignes\), reçu 2"):
+        modeles.developper("{{ sommes_signatures(a, b) }}")
+    with pytest.raises(ValueError, match="fragment SQL inconnu : somme_signatures "
+                                         r"\(cle_axe, filtres, sommes_signatures\)"):
+        modeles.developper("{{ somme_signatures(a) }}")
+
+
+def test_les_deux_marts_des_signatures_partagent_leurs_sommes():
+    # the aggregation is written once (fragments/sommes_signatures.sql), not in each mart
+    for nom in ("mart_signatures", "mart_signatures_epci"):
+        texte = _texte_sans_commentaires(modeles.SQL_DIR / f"{nom}.sql")
+        assert "{{ sommes_signatures(" in texte and "count(*)" not in texte
+
+
 def _texte_sans_commentaires(chemin) -> str:
     return re.sub(r"--[^\n]*", "", chemin.read_text(encoding="utf-8"))
 

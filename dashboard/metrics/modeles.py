@@ -12,9 +12,12 @@ expressions, in dependency order, so that every model is written once and read b
 Parameters are DuckDB named parameters (``$annee``); ``executer`` binds only those the composed
 query uses. Never format a user's value into SQL text.
 
-Two fragments are written once here and placed into the models that need them, where a model
-writes ``{{ nom(arguments) }}`` (as a dbt macro; DuckDB's own macros cannot read a query's
-parameters, and would have to be created on every cursor):
+Fragments are written once and placed into the models that need them, where a model writes
+``{{ nom(arguments) }}`` (as a dbt macro; DuckDB's own macros cannot read a query's parameters,
+and would have to be created on every cursor). A fragment is a file of ``dashboard/sql/fragments/``
+— SQL whose header ``-- arguments: a, b`` names what it receives and whose body writes
+``{{ a }}`` where the argument goes, e.g. ``{{ sommes_signatures(lignes) }}``, the aggregation of
+the two signature marts over their relation ``lignes`` — or one of these two, written here:
 
     {{ filtres(departement, epci, bailleur = f.bailleur_code) }}
         THE filter condition (``filtres.condition_sql``): the fields of ``Filtres`` the model
@@ -43,8 +46,11 @@ import pandas as pd
 from dashboard.metrics.filtres import COLONNES_FILTRES, condition_sql
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "metrics"
+FRAGMENTS_DIR = SQL_DIR.parent / "fragments"
 
 _REQUIRES = re.compile(r"^--\s*requires:\s*(.+)$", re.MULTILINE)
+_ARGUMENTS = re.compile(r"^--\s*arguments:\s*(.+)$", re.MULTILINE)
+_PLACE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 _COMMENT = re.compile(r"--[^\n]*")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -111,13 +117,40 @@ def _cle_axe(arguments: list[str]) -> str:
     return f"CASE {arguments[0]} " + " ".join(branches) + " END"
 
 
+@functools.cache
+def _fichier_fragment(nom: str) -> tuple[str, tuple[str, ...]] | None:
+    """The body (comments removed) and the argument names of ``fragments/<nom>.sql``."""
+    fichier = FRAGMENTS_DIR / f"{nom}.sql"
+    if not fichier.is_file():
+        return None
+    texte = fichier.read_text(encoding="utf-8")
+    noms = tuple(a.strip() for ligne in _ARGUMENTS.findall(texte) for a in ligne.split(",")
+                 if a.strip())
+    return _COMMENT.sub("", texte).strip().rstrip(";"), noms
+
+
 def _fragment(trouve: re.Match) -> str:
     nom, arguments = trouve.group(1), _arguments(trouve.group(2))
     if nom == "filtres":
         return condition_sql(_colonnes(arguments, "filtres"))
     if nom == "cle_axe":
         return _cle_axe(arguments)
-    raise ValueError(f"fragment SQL inconnu : {nom} (filtres, cle_axe)")
+    fichier = _fichier_fragment(nom)
+    if fichier is None:
+        connus = sorted(["filtres", "cle_axe", *(f.stem for f in FRAGMENTS_DIR.glob("*.sql"))])
+        raise ValueError(f"fragment SQL inconnu : {nom} ({', '.join(connus)})")
+    corps, noms = fichier
+    if len(arguments) != len(noms):
+        raise ValueError(f"{nom}() attend {len(noms)} argument(s) ({', '.join(noms)}), "
+                         f"reçu {len(arguments)}")
+    valeurs = dict(zip(noms, arguments))
+
+    def placer(place: re.Match) -> str:
+        if place.group(1) not in valeurs:
+            raise ValueError(f"{nom}() : {{{{ {place.group(1)} }}}} n'est pas un argument")
+        return valeurs[place.group(1)]
+
+    return developper(_PLACE.sub(placer, corps))
 
 
 def developper(sql: str) -> str:

@@ -29,31 +29,5 @@ WITH cles AS (
         droits_connus,
         droits_annuels
     FROM int_conventions_filtrees
-),
-sommes AS (
-    SELECT
-        cle,
-        count(*) AS conventions,
-        count(*) FILTER (WHERE statut = 'SIGNEE') AS signees,
-        count(*) FILTER (WHERE statut = 'EN_COURS') AS en_cours,
-        count(*) FILTER (WHERE statut = 'NON_SIGNEE') AS non_signees,
-        count(*) FILTER (WHERE droits_connus) AS conventions_droits_connus,
-        sum(droits_annuels) FILTER (WHERE droits_connus) AS droits_annuels,
-        sum(droits_annuels) FILTER (WHERE droits_connus AND statut = 'SIGNEE') AS s_droits_signes
-    FROM cles
-    GROUP BY cle
 )
-SELECT
-    cle,
-    conventions::BIGINT AS conventions,
-    signees::BIGINT AS signees,
-    signees / conventions AS taux_signature,
-    droits_annuels,
-    CASE WHEN conventions_droits_connus > 0 THEN coalesce(s_droits_signes, 0.0) END
-        AS droits_signes,
-    CASE WHEN conventions_droits_connus > 0 THEN coalesce(s_droits_signes, 0.0) END
-        / nullif(droits_annuels, 0) AS taux_signature_pondere,
-    en_cours::BIGINT AS en_cours,
-    non_signees::BIGINT AS non_signees,
-    (conventions - conventions_droits_connus)::BIGINT AS conventions_droits_inconnus
-FROM sommes
+{{ sommes_signatures(cles) }}
