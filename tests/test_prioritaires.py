@@ -316,6 +316,29 @@ def test_controle_seulement_a_t4(con):
     assert len(_sous_25(con, trimestre=4, aujourd_hui=date(2026, 2, 1))) == 2
 
 
+def test_controle_sur_plusieurs_departements_sous_chacun_d_eux(con):
+    # B1 also signs a bail for ALS in Avignon (84), not to a public prioritaire: B1 x ALS has
+    # 6 baux in 13 and 84, 1 prio -> 1/6 = 16,7 % (flagged), no single département
+    con.execute("INSERT INTO communes (code_insee, nom, departement, epci_siren) "
+                "VALUES ('84007', 'Avignon', '84', NULL)")
+    _mad(con, "B1", "v1", "2025-06-10", "84007", "ALS", False)
+    tous = _sous_25(con, aujourd_hui=date(2026, 2, 1))
+    als = tous[tous["reservataire_code"] == "ALS"].reset_index(drop=True)
+    assert len(als) == 1 and pd.isna(als["departement"][0])
+    assert als["nombre"][0] == 6 and als["valeur"][0] == pytest.approx(100 / 6)
+    assert als["message"][0].startswith(
+        "Chez B1 dans les départements 13 et 84, Action Logement Services (ALS) : 1 sur 6 baux "
+        "signés en 2025 avec des publics prioritaires, soit 16,7\u202f%, sous l'objectif")
+    # shown under each département of its baux, not under another one
+    for dep in ("13", "84"):
+        filtre = _sous_25(con, aujourd_hui=date(2026, 2, 1), filtres=Filtres(departement=(dep,)))
+        assert "ALS" in set(filtre["reservataire_code"]), dep
+    assert _sous_25(con, aujourd_hui=date(2026, 2, 1), filtres=Filtres(departement=("06",))).empty
+    # B1's own dwellings stay in 13 only
+    seuls_84 = _sous_25(con, aujourd_hui=date(2026, 2, 1), filtres=Filtres(departement=("84",)))
+    assert list(seuls_84["reservataire_code"]) == ["ALS"]
+
+
 # --- command line and workbook -----------------------------------------------------------------
 
 

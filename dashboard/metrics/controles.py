@@ -93,6 +93,18 @@ def _perimetre(ligne, epcis: dict, communes: dict) -> str:
     return ""
 
 
+def _vide(valeurs) -> bool:
+    """A missing list (NULL, read back as None or NaN) or an empty one."""
+    if valeurs is None or valeurs is pd.NA or isinstance(valeurs, float):
+        return True
+    return len(valeurs) == 0
+
+
+def _et(noms: list[str]) -> str:
+    """« 13 », « 13 et 84 », « 04, 13 et 84 »."""
+    return noms[0] if len(noms) == 1 else ", ".join(noms[:-1]) + " et " + noms[-1]
+
+
 def _message(ligne, annee: int, bailleurs: dict, reservataires: dict, epcis: dict,
              communes: dict) -> str:
     b = _nom(ligne["bailleur_code"], bailleurs)
@@ -100,7 +112,10 @@ def _message(ligne, annee: int, bailleurs: dict, reservataires: dict, epcis: dic
     dep = ligne["departement"]
     nom_dep = libelle_departement(dep) if dep is not None and not pd.isna(dep) else None
     if dep is None or pd.isna(dep):
-        d = "plusieurs départements"
+        deps = ligne.get("departements")
+        d = ("les départements " + _et([str(x) for x in deps])
+             if not _vide(deps) and len(deps) > 1
+             else "plusieurs départements")
     else:
         d = f"le département {dep} ({nom_dep})" if nom_dep != dep else f"le département {dep}"
     zone = _perimetre(ligne, epcis, communes)
@@ -141,7 +156,7 @@ def _message(ligne, annee: int, bailleurs: dict, reservataires: dict, epcis: dic
     if code == "PRIORITAIRES_SOUS_25":
         baux, prio = int(ligne["nombre"]), int(ligne["nombre_prioritaires"])
         inconnus = int(ligne["nombre_inconnus"] or 0)
-        ou = f" dans {d}" if dep is not None and not pd.isna(dep) else ""
+        ou = f" dans {d}" if d != "plusieurs départements" else ""
         if ligne["reservataire_code"] is None or pd.isna(ligne["reservataire_code"]):
             qui = f"Les logements non réservés de {b}{ou}"
         else:
@@ -192,7 +207,10 @@ def controles(
     )
     filtres = filtres or Filtres()
     if filtres.departement:
-        df = df[df["departement"].isin(filtres.departement)]
+        # a row about baux in several départements is shown under each of them
+        voulus = set(filtres.departement)
+        df = df[df["departement"].isin(voulus) | df["departements"].map(
+            lambda deps: not _vide(deps) and bool(voulus & set(deps)))]
     if filtres.bailleur:
         df = df[df["bailleur_code"].isin(filtres.bailleur)]
     if filtres.reservataire:

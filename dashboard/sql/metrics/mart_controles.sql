@@ -24,7 +24,9 @@
 --                       in the denominator. Exactly 25 % is not flagged. valeur = the share in
 --                       percent, nombre = the baux signés, nombre_prioritaires and
 --                       nombre_inconnus their flag true / unknown; departement = the one
---                       département of those baux, NULL when they span several  (avertissement)
+--                       département of those baux, NULL when they span several, and
+--                       departements = all of them (sorted; NULL on other controls)
+--                                                                             (avertissement)
 -- Rates: a convention's taux_flux, or for one without (droits acquis) its droits as a share of
 -- its perimeter's flux when known (taux_effectif). Sums are taken where conventions overlap: for
 -- each perimeter of the bailleur's conventions in the département (the département itself, each
@@ -126,6 +128,8 @@ prioritaires AS (
     SELECT
         bailleur_code, reservataire_code, type_reservataire,
         CASE WHEN count(DISTINCT departement) = 1 THEN min(departement) END AS departement,
+        list_sort(list(DISTINCT departement) FILTER (WHERE departement IS NOT NULL))
+            AS departements,
         count(*) AS baux,
         count(*) FILTER (WHERE public_prioritaire) AS baux_prioritaires,
         count(*) FILTER (WHERE public_prioritaire IS NULL) AS baux_inconnus
@@ -152,36 +156,36 @@ SELECT controle, 'erreur' AS niveau, bailleur_code, NULL::VARCHAR AS reservatair
        departement, NULL::INTEGER AS trimestre, zone_type AS perimetre_type,
        zone_code AS perimetre_code, valeur, seuil, NULL::BIGINT AS nombre,
        NULL::VARCHAR AS exemples, NULL::BIGINT AS nombre_prioritaires,
-       NULL::BIGINT AS nombre_inconnus
+       NULL::BIGINT AS nombre_inconnus, NULL::VARCHAR[] AS departements
 FROM pires
 UNION ALL
 SELECT 'COLLECTIVITE_SUP_20', 'avertissement', bailleur_code, reservataire_code, departement,
-       NULL, perimetre_type, perimetre_code, taux_effectif, 20.0, NULL, NULL, NULL, NULL
+       NULL, perimetre_type, perimetre_code, taux_effectif, 20.0, NULL, NULL, NULL, NULL, NULL
 FROM conv
 WHERE type_reservataire IN ('COMMUNE', 'EPCI', 'DEPARTEMENT', 'REGION')
   AND taux_effectif > 20.0 + 1e-9
 UNION ALL
 SELECT 'SIGNEE_SANS_DATE', 'erreur', bailleur_code, reservataire_code, departement,
-       NULL, perimetre_type, perimetre_code, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, perimetre_type, perimetre_code, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM conv
 WHERE statut = 'SIGNEE' AND date_signature IS NULL
 UNION ALL
 SELECT 'MAD_SANS_CONVENTION', 'erreur', bailleur_code, reservataire_code, departement,
-       NULL, NULL, NULL, NULL, NULL, nombre, exemples, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, nombre, exemples, NULL, NULL, NULL
 FROM sans_convention
 UNION ALL
 SELECT 'DROITS_ESTIMES', 'avertissement', bailleur_code, reservataire_code, departement,
-       NULL, perimetre_type, perimetre_code, droits_annuels, NULL, NULL, NULL, NULL, NULL
+       NULL, perimetre_type, perimetre_code, droits_annuels, NULL, NULL, NULL, NULL, NULL, NULL
 FROM conv
 WHERE methode = 'ASSIETTE' AND NOT flux_connu AND source = 'convention'
 UNION ALL
 SELECT 'DROITS_INCONNUS', 'erreur', bailleur_code, reservataire_code, departement,
-       NULL, perimetre_type, perimetre_code, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, perimetre_type, perimetre_code, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM conv
 WHERE source = 'manquant'
 UNION ALL
 SELECT 'BAILLEUR_SANS_MAD', 'erreur', a.bailleur_code, NULL, a.departement,
-       q.trimestre, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL
+       q.trimestre, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL
 FROM (SELECT DISTINCT bailleur_code, departement FROM conv) AS a
 CROSS JOIN quarters_attendus AS q
 LEFT JOIN mad_par_trimestre AS m
@@ -191,6 +195,6 @@ WHERE m.n IS NULL
 UNION ALL
 SELECT 'PRIORITAIRES_SOUS_25', 'avertissement', bailleur_code, reservataire_code, departement,
        NULL, NULL, NULL, 100.0 * baux_prioritaires / baux, 25.0, baux, NULL, baux_prioritaires,
-       baux_inconnus
+       baux_inconnus, departements
 FROM prioritaires
 WHERE 4 * baux_prioritaires < baux
