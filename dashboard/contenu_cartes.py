@@ -304,7 +304,7 @@ def message_documents(tableau: pd.DataFrame, document: str) -> str:
 
 def partie_documents(obtenir: Callable, document: str = "CIL") -> PartieCarte:
     """The statut of ``document`` (CIL, CIA, PPGDID, COTATION) for each EPCI, on the map and in
-    its table."""
+    its table; a click on an EPCI narrows the page to it."""
     if document not in vocabulaire.DOCUMENTS_EPCI:
         raise ValueError(f"document inconnu : {document!r} "
                          f"({', '.join(vocabulaire.DOCUMENTS_EPCI)})")
@@ -315,7 +315,7 @@ def partie_documents(obtenir: Callable, document: str = "CIL") -> PartieCarte:
         f"carte_documents_{document.lower()}", tableau,
         lambda t: cartes.carte_documents(documents, document, taille=t),
         message_documents(tableau, document), COLONNES_DOCUMENTS,
-        vide="Aucun document d'EPCI importé.",
+        filtre_au_clic="epci", vide="Aucun document d'EPCI importé.",
         en_tetes={"epci_nom": "EPCI", "statut_libelle": "Statut",
                   "date_document": "Date du document"})
 

@@ -115,4 +115,4 @@ else:
         st.markdown(f"**{len(manquants)} EPCI à qui il manque au moins un document**")
         tableau(manquants, ["epci_nom", "departement", "documents_manquants"])
         telechargements(manquants, "epci_documents_manquants", "epci_manquants")
-    section_documents(calcul)
+    section_documents(calcul, sel.filtres.epci)

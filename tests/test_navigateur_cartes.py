@@ -6,7 +6,8 @@ database, with the server and browser of ``test_navigateur``.
   filter in the address), which then shows the map of that EPCI's communes;
 - the map is a slide of the presentation mode;
 - the Signatures page draws its map of the EPCI, a click narrows the page, the map of the
-  départements and the map of the EPCI documents draw too.
+  départements and the map of the EPCI documents draw too; a click on the documents map
+  narrows the page as well.
 
 Every request of the browser outside the local server is recorded and fails the test (plotly
 asks for a world outline before drawing a map: the app answers it itself). Screenshots in
@@ -173,6 +174,20 @@ def test_cartes_des_signatures(navigateur, serveur):
         graphique = carte(page, "Carte des signatures")
         attendre_territoires(graphique, 6)
         capture("carte_departements")
+
+
+def test_clic_sur_la_carte_des_documents(navigateur, serveur):
+    with onglet_local(navigateur, serveur) as page, Captures(page, "carte_documents") as capture:
+        page.goto(serveur + "/signatures?annee=2025")
+        verifier_page(page, "Signatures des conventions")
+        documents = page.locator(".js-plotly-plot").filter(has=page.locator(".legend")).filter(
+            has=page.locator("g.choroplethlayer")).last
+        attendre_territoires(documents, NB_EPCI)
+        x, y = point_du_territoire(page, documents, AMP)
+        page.mouse.click(x, y)
+        expect(page).to_have_url(url_avec(epci=AMP))
+        verifier_page(page, "Signatures des conventions")
+        capture("clic_epci")
 
 
 def test_rapport_html_dessine_la_carte_sans_reseau(navigateur, exemple_navigateur, tmp_path):

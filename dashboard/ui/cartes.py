@@ -218,11 +218,12 @@ def carte_signatures(obtenir: Callable, sel: Selection, apres: str | None) -> Ca
     return Carte(apres, section, slide)
 
 
-def section_documents(obtenir: Callable) -> None:
-    """The statut of one EPCI document per EPCI, on the map (a selector of the document)."""
+def section_documents(obtenir: Callable, actuels: Sequence[str] = ()) -> None:
+    """The statut of one EPCI document per EPCI, on the map (a selector of the document); a
+    click on an EPCI narrows the page to it (``actuels``: the EPCI it is already narrowed to)."""
     st.markdown("**Sur la carte**")
     document = choix("Document", contenu_cartes.DOCUMENTS, CLE_DOCUMENT)
-    dessiner(partie(contenu_cartes.partie_documents, obtenir, document))
+    dessiner(partie(contenu_cartes.partie_documents, obtenir, document), actuels)
 
 
 def diapositive_documents(obtenir: Callable) -> Partie:
