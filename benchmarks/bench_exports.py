@@ -25,7 +25,7 @@ from datetime import date  # noqa: E402
 
 from benchmarks.machine import machine  # noqa: E402
 from dashboard import metrics  # noqa: E402
-from dashboard.exports import bilan_annuel, images, pdf, trimestriel  # noqa: E402
+from dashboard.exports import bilan_annuel, images, impression, pdf, trimestriel  # noqa: E402
 from dashboard.initialisation import initialiser, ouvrir  # noqa: E402
 from dashboard.metrics import bilan_annuel as metrics_annuel  # noqa: E402
 from dashboard.metrics import orientation  # noqa: E402
@@ -66,7 +66,7 @@ def main() -> None:
         "bilan trimestriel .xlsx (T4)": lambda: trimestriel.classeur(con, a, 4),
         "bilan trimestriel .html (T4)": lambda: trimestriel.rapport_html(con, a, 4),
         "bilan trimestriel .pdf (T4)": lambda: pdf.rapport_pdf(con, a, 4),
-        "  dont mise en page (rapport_impression)": lambda: trimestriel.rapport_impression(
+        "  dont mise en page (rapport_impression)": lambda: impression.rapport_impression(
             con, a, 4),
         "orienter (OLS01, 13055, 30/06)": lambda: orientation.orienter(
             con, "OLS01", "13055", date(a, 6, 30)),

@@ -21,7 +21,7 @@ from test_export_bilan_annuel import remplir
 
 from dashboard import metrics, store
 from dashboard.cli import main
-from dashboard.exports import RienAExporter, images, pdf, trimestriel
+from dashboard.exports import RienAExporter, images, impression, pdf, trimestriel
 from dashboard.initialisation import ouvrir
 
 A4_PAYSAGE_POINTS = (841.89, 595.28)      # 297 × 210 mm at 72 points per inch
@@ -247,7 +247,7 @@ def test_aucune_requete_ne_sort_pendant_l_impression(db, tmp_path, jamais_de_tel
     try:
         con = store.connect(db)
         try:
-            source = trimestriel.rapport_impression(con, 2025, 4)
+            source = impression.rapport_impression(con, 2025, 4)
         finally:
             con.close()
         source = source.replace("</body>", f"<img src=\"{adresse}\" alt=\"\"></body>")

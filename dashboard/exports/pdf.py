@@ -1,5 +1,5 @@
 """The quarterly report as a PDF (A4 landscape): the machine's Chromium prints the report laid
-out for paper (``trimestriel.rapport_impression``), charts as vectors (plotly draws SVG, which
+out for paper (``impression.rapport_impression``), charts as vectors (plotly draws SVG, which
 Chromium prints as paths and text, never as a bitmap).
 
 The browser is driven through the DevTools protocol by ``choreographer`` (the library kaleido
@@ -35,7 +35,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from dashboard.exports import images, trimestriel
+from dashboard.exports import images, impression, trimestriel
 from dashboard.metrics import Filtres
 
 DELAI_SECONDES = 120             # the whole print, browser start included
@@ -101,7 +101,7 @@ def rapport_pdf(con, annee: int, trimestre: int, vue: str = "mad",
     if raison:
         raise PDFIndisponible(raison)
     signaler("Calcul des chiffres…", 0.05)
-    source = trimestriel.rapport_impression(con, annee, trimestre, vue, filtres, aujourd_hui)
+    source = impression.rapport_impression(con, annee, trimestre, vue, filtres, aujourd_hui)
     return imprimer(source, trimestriel.titre(annee, trimestre), signaler,
                     chemin=images.chemin_chromium(candidats),
                     requetes_externes=requetes_externes)
@@ -200,8 +200,8 @@ async def _imprimer(adresse: str, chemin: str, titre: str, signaler, requetes: l
             raise PDFIndisponible("Rapport PDF impossible à produire : contenu trop grand pour "
                                   "sa page (" + ", ".join(mise_en_page["debordements"]) + ").")
         signaler(("Impression du PDF…", 0.8))
-        largeur, hauteur = trimestriel.FORMAT_PAGE_MM
-        marges = trimestriel.MARGES_MM
+        largeur, hauteur = impression.FORMAT_PAGE_MM
+        marges = impression.MARGES_MM
         reponse = await _commande(onglet, "Page.printToPDF", {
             "paperWidth": largeur / MM_PAR_POUCE, "paperHeight": hauteur / MM_PAR_POUCE,
             "marginTop": marges["haut"] / MM_PAR_POUCE,
