@@ -7,6 +7,7 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 import streamlit as st
 
 from dashboard import messages
+from dashboard.formatting import accord
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
 from dashboard.ui.mise_en_page import entete, etat_vide, indicateur
@@ -49,7 +50,7 @@ if fraicheur.empty:
 else:
     manquants = fraicheur[fraicheur["trimestres_sans_mad"].fillna("") != ""]
     if not manquants.empty:
-        st.warning(f"{len(manquants)} bailleur(s) sans mise à disposition sur un trimestre "
-                   "écoulé : " + ", ".join(manquants["bailleur_nom"].fillna(manquants["bailleur_code"])))
+        st.warning(f"{accord(len(manquants), 'bailleur')} sans mise à disposition sur un "
+                   "trimestre écoulé : " + ", ".join(manquants["bailleur_nom"].fillna(manquants["bailleur_code"])))
     tableau(fraicheur)
     telechargements(fraicheur, f"fraicheur_{selection.annee}", "fraicheur")

@@ -7,6 +7,7 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 import streamlit as st
 
 from dashboard import charts
+from dashboard.formatting import accord
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
 from dashboard.ui.mise_en_page import entete, etat_vide, libelles_des_codes
@@ -49,8 +50,8 @@ else:
                 "flux_annuel", "droits_annuels", "source"]
     inconnus = int((droits["source"] == "manquant").sum())
     if inconnus:
-        st.warning(f"{inconnus} convention(s) sans droits connus : ni parc déclaré ni estimation "
-                   "dans la convention.")
+        st.warning(f"{accord(inconnus, 'convention')} sans droits connus : ni parc déclaré ni "
+                   "estimation dans la convention.")
     droits = libelles_des_codes(droits[colonnes])
     tableau(droits)
     telechargements(droits, f"droits_conventions_{sel.annee}", "droits")

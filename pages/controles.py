@@ -7,6 +7,7 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 import streamlit as st
 
 from dashboard import vocabulaire as voc
+from dashboard.formatting import accord
 from dashboard.metrics import CONTROLES
 from dashboard.ui.donnees import calcul
 from dashboard.ui.filtres import barre_filtres
@@ -33,7 +34,7 @@ else:
     if types:
         vue = vue[vue["controle"].isin(types)]
     erreurs = int((vue["niveau"] == "erreur").sum())
-    st.markdown(f"**{len(vue)} anomalie(s)**, dont {erreurs} erreur(s).")
+    st.markdown(f"**{accord(len(vue), 'anomalie')}**, dont {accord(erreurs, 'erreur')}.")
     vue = vue.assign(controle=vue["controle"].map(CONTROLES),
                      niveau=vue["niveau"].map(voc.NIVEAUX_CONTROLE))
     colonnes = ["niveau", "controle", "bailleur_nom", "reservataire_nom", "departement",

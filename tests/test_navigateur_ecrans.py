@@ -259,7 +259,7 @@ def test_la_page_d_import_en_francais(ecran):
         expect(page.get_by_text("Prêt à importer 2 ligne(s).", exact=True)).to_be_visible()
         verifier_page(page, "Importer des données")
         # the check said what it read
-        expect(page.get_by_text("Fichier vérifié : 2 ligne(s) lue(s).")).to_be_visible()
+        expect(page.get_by_text("Fichier vérifié : 2 lignes lues.")).to_be_visible()
         expect(depot.get_by_role("button", name="Retirer export_ols01.csv")).to_have_count(1)
 
         # the preview's table: French toolbar, French tooltip

@@ -54,7 +54,7 @@ def test_verification_puis_import_d_un_fichier_valide(page):
     detection = page.markdown[0].value
     assert "Windows-1252" in detection and "point-virgule" in detection
     assert "**Lignes lues** : 2" in detection
-    # the check's stages, as they ran (a status box: « Fichier vérifié : 2 ligne(s) lue(s). »)
+    # the check's stages, as they ran (a status box: « Fichier vérifié : 2 lignes lues. »)
     assert [c.value for c in page.caption if c.value.endswith("…")] == [
         "Lecture du fichier…", "Vérification de 2 lignes…"]
     assert [s.value for s in page.success] == ["Prêt à importer 2 ligne(s)."]

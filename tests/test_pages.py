@@ -127,7 +127,8 @@ def test_controles_liste_les_anomalies_du_moteur(exemple):
         n = len(metrics.controles(con, 2025, 4))
     finally:
         con.close()
-    assert any(m.value.startswith(f"**{n} anomalie(s)**") for m in at.markdown)
+    assert any(m.value.startswith(f"**{n} anomalie{'s' if n > 1 else ''}**")
+               for m in at.markdown)
     at.multiselect(key="controles_niveau").select("erreur").run()
     assert not at.exception
 

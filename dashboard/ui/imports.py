@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import vocabulaire as voc
 from dashboard.exports import csv_excel
-from dashboard.formatting import en_tete, formater_tableau, nombre
+from dashboard.formatting import accord, en_tete, formater_tableau
 from dashboard.habilitations import DroitsInsuffisants
 from dashboard.ui import etat
 from dashboard.ui.authentification import habilitation_actuelle
@@ -77,9 +77,9 @@ def afficher_rapport(rapport: RapportImport, titre: str) -> None:
                     f"{voc.TYPES_DONNEES[rapport.type_suggere].lower()} » : choisissez ce type "
                     "de données ci-dessus.")
     if rapport.erreurs:
-        sur = (f" sur {nombre(rapport.lignes_rejetees)} ligne(s)"
+        sur = (f" sur {accord(rapport.lignes_rejetees, 'ligne')}"
                if rapport.lignes_rejetees else "")
-        st.markdown(f"**{nombre(len(rapport.erreurs))} erreur(s)**{sur} :")
+        st.markdown(f"**{accord(len(rapport.erreurs), 'erreur')}**{sur} :")
         erreurs = rapport.erreurs_frame()
         erreurs["valeur"] = erreurs["valeur"].fillna("")     # an empty cell, not « None »
         st.dataframe(erreurs, hide_index=True, column_config={
@@ -235,7 +235,7 @@ def verifier(con, type_donnees: str, contenu: bytes, nom: str, mapping, feuille,
         rapport = importer(con, type_donnees, contenu, nom, mapping=mapping, feuille=feuille,
                            partiel=partiel, simulation=True, habilitation=habilitation,
                            progression=lambda texte: _etape(statut, texte))
-        lues = (f" : {nombre(rapport.lignes_lues)} ligne(s) lue(s)"
+        lues = (f" : {accord(rapport.lignes_lues, 'ligne lue', 'lignes lues')}"
                 if rapport.lecture is not None else "")
         statut.update(label=f"Fichier vérifié{lues}.",
                       state="error" if rapport.statut == REJETE else "complete")
