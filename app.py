@@ -40,7 +40,7 @@ pages = {
         st.Page("pages/accueil.py", title="Accueil", url_path="accueil", visibility="hidden"),
         st.Page("pages/bilan.py", title="Bilan trimestriel", icon=":material/bar_chart:",
                 url_path="bilan"),
-        st.Page("pages/mises_a_disposition.py", title="Mises à disposition",
+        st.Page("pages/mises-a-disposition.py", title="Mises à disposition",
                 icon=":material/table_rows:", url_path="mises-a-disposition"),
         st.Page("pages/assiette.py", title="Assiette et droits", icon=":material/calculate:",
                 url_path="assiette"),
@@ -52,7 +52,7 @@ pages = {
     "Bailleurs": [
         st.Page("pages/orientation.py", title="Orientation d'un logement libéré",
                 icon=":material/assignment_ind:", url_path="orientation"),
-        st.Page("pages/bilans_annuels.py", title="Bilans annuels réservataires",
+        st.Page("pages/bilans-annuels.py", title="Bilans annuels réservataires",
                 icon=":material/description:", url_path="bilans-annuels"),
     ],
     "Données": [

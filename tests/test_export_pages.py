@@ -55,7 +55,7 @@ def _boutons(at) -> list[str]:
 
 
 def test_page_bilans_annuels(exemple):
-    at = AppTest.from_file("../pages/bilans_annuels.py", default_timeout=120)
+    at = AppTest.from_file("../pages/bilans-annuels.py", default_timeout=120)
     at.query_params.update({"annee": "2025", "reservataire": "ETAT-13"})
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -124,7 +124,7 @@ def test_page_bilans_annuels_accords_au_singulier(tmp_path, monkeypatch):
     remplir(con)
     con.close()
     monkeypatch.setenv("FLUX_DB", str(chemin))
-    at = AppTest.from_file("../pages/bilans_annuels.py", default_timeout=120)
+    at = AppTest.from_file("../pages/bilans-annuels.py", default_timeout=120)
     at.query_params.update({"annee": "2025", "reservataire": "ETAT13", "bailleur": "OLS2"})
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -323,7 +323,7 @@ def test_page_onglet_hors_flux(db, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("FLUX_DB", str(db))
-    at = AppTest.from_file("../pages/bilans_annuels.py", default_timeout=120)
+    at = AppTest.from_file("../pages/bilans-annuels.py", default_timeout=120)
     at.query_params.update({"annee": "2025", "reservataire": "ETAT13"})
     at.run()
     assert not at.exception, [e.value for e in at.exception]

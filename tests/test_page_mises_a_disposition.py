@@ -27,7 +27,7 @@ def _page(**parametres) -> AppTest:
     # the home page, whose filters leave out the statut: the address is given again).
     at.run()
     at.query_params.update(parametres)
-    at.switch_page("pages/mises_a_disposition.py").run()
+    at.switch_page("pages/mises-a-disposition.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -1,6 +1,6 @@
 """Links from a figure of the bilan to the rows behind it (page « Mises à disposition »).
 
-The page ``pages/mises_a_disposition.py`` (URL path ``mises-a-disposition``) lists the MAD a
+The page ``pages/mises-a-disposition.py`` (URL path ``mises-a-disposition``) lists the MAD a
 figure counts; every link to it carries the figure's filters in the address, with the names of
 ``dashboard.ui.filtres`` (``annee``, ``trimestre``, ``vue``, ``departement``, ``epci``,
 ``bailleur``, ``type``, ``reservataire``, ``statut``), then ``par`` and ``cle`` (the figure's axis
@@ -33,7 +33,7 @@ from dashboard.ui.liens import lien_page
 from dashboard.ui.texte import texte_brut
 
 URL_PATH = "mises-a-disposition"
-PAGE = "pages/mises_a_disposition.py"
+PAGE = "pages/mises-a-disposition.py"
 # The bilan's axes a filter of the pages narrows to (URL parameter -> axis).
 AXES_DES_FILTRES = {"departement": "departement", "epci": "epci", "bailleur": "bailleur",
                     "type": "type_reservataire", "reservataire": "reservataire"}

@@ -19,12 +19,12 @@ from streamlit.errors import StreamlitPageNotFoundError
 ADRESSES = {
     "pages/accueil.py": "./",
     "pages/bilan.py": "bilan",
-    "pages/mises_a_disposition.py": "mises-a-disposition",
+    "pages/mises-a-disposition.py": "mises-a-disposition",
     "pages/assiette.py": "assiette",
     "pages/controles.py": "controles",
     "pages/signatures.py": "signatures",
     "pages/orientation.py": "orientation",
-    "pages/bilans_annuels.py": "bilans-annuels",
+    "pages/bilans-annuels.py": "bilans-annuels",
     "pages/importer.py": "importer",
     "pages/reservataires.py": "reservataires",
 }
