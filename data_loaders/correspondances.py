@@ -129,7 +129,7 @@ def lire_fichier(source: str | os.PathLike | bytes, nom_fichier: str | None = No
     """The definitions of a correspondences file, the errors of its lines (checked again with
     the definitions' own by `definir`), and remarks on columns read but not used.
     FichierRejete when the file itself cannot be read."""
-    from data_loaders.reading import _decoder, _separateur
+    from data_loaders.lecture_csv import _decoder, _separateur
 
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)

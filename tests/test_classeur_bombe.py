@@ -1,7 +1,7 @@
 """Bounded reading (issue 12): a small file that unfolds into a huge one is refused, in French,
 before it is unfolded — never after minutes and gigabytes.
 
-The limits (data_loaders/reading.py): LIGNES_MAX = 2 000 000 data lines (CSV or sheet), a sheet's
+The limits (data_loaders/lecture_*.py): LIGNES_MAX = 2 000 000 data lines (CSV or sheet), a sheet's
 XML of at most TAILLE_DECOMPRESSEE_MAX = 1 Go once decompressed, any other part of a workbook
 (shared strings…) of at most TAILLE_PARTIE_MAX = 256 Mo.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from conftest import importer, instantane
 from openpyxl import Workbook
 
-from data_loaders import reading
+from data_loaders import lecture_csv, lecture_excel, reading
 
 NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 RANGEE = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
@@ -113,6 +113,8 @@ def test_limites_nommees():
     assert reading.LIGNES_MAX == 2_000_000
     assert reading.TAILLE_DECOMPRESSEE_MAX == 1024 ** 3
     assert reading.TAILLE_PARTIE_MAX == 256 * 1024 ** 2
+    # the values the readers apply (tests lowering a limit patch the reader's module)
+    assert lecture_csv.LIGNES_MAX == lecture_excel.LIGNES_MAX == reading.LIGNES_MAX
 
 
 def test_feuille_de_1_5_go_refusee_avant_d_etre_decompressee(base, tmp_path):
@@ -168,8 +170,8 @@ def test_chaines_partagees_geantes(base, tmp_path):
 def test_rangees_espacees_comptees_en_lisant(base, tmp_path, monkeypatch):
     # Rows numbered far apart (<row r="40">): few row tags, but every row number in between
     # is a row of the sheet. The walk counts them and stops at the limit (lowered here to 5
-    # data lines, so that the test stays small).
-    monkeypatch.setattr(reading, "LIGNES_MAX", 5)
+    # data lines, so that the test stays small; patched where the Excel reader reads it).
+    monkeypatch.setattr(lecture_excel, "LIGNES_MAX", 5)
     tete = (b'<?xml version="1.0"?><worksheet ' + NS + b"><sheetData>"
             b'<row r="1"><c r="A1" t="inlineStr"><is><t>Code bailleur</t></is></c>'
             b'<c r="B1" t="inlineStr"><is><t>Code INSEE</t></is></c></row>'
@@ -214,8 +216,9 @@ def test_csv_au_dela_de_la_limite_de_lignes(base, fichiers):
 
 
 def test_csv_a_la_limite_lu(base, fichiers, monkeypatch):
-    # Exactly the limit (lowered to 3 here) is read; one line more is not.
-    monkeypatch.setattr(reading, "LIGNES_MAX", 3)
+    # Exactly the limit (lowered to 3 here, where the CSV reader reads it) is read; one line more
+    # is not.
+    monkeypatch.setattr(lecture_csv, "LIGNES_MAX", 3)
     entete = "bailleur_code;reference;date_mise_a_disposition;code_insee;categorie\n"
     lignes = "".join(f"OLS1;R{i};15/03/2025;13055;Mutation\n" for i in range(1, 4))
     rapport = importer(base, "mises_a_disposition", fichiers.texte(entete + lignes))

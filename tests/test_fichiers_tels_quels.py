@@ -1,4 +1,4 @@
-"""Files as bailleurs really send them (issue 12, data_loaders/reading.py): title lines above the
+"""Files as bailleurs really send them (issue 12, data_loaders/lecture_*.py): title lines above the
 header row, total and count lines at the end, a « Notice » sheet before the data, other headers
 and extra columns. Line numbers stay those of the file (CSV) or of the sheet (Excel).
 

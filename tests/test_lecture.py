@@ -1,4 +1,4 @@
-"""Reading CSV and .xlsx files (data_loaders/reading.py), observed through `importer`.
+"""Reading CSV and .xlsx files (data_loaders/lecture_*.py), observed through `importer`.
 
 Encodings (UTF-8, UTF-8 with BOM, Windows-1252, UTF-16), separators (; , tab), decimal comma or
 point, thousands separators (space, U+00A0, U+202F), dd/mm/yyyy and ISO dates, quoted fields
@@ -138,12 +138,12 @@ def test_manque_de_memoire_de_duckdb_non_masque_par_le_second_lecteur(monkeypatc
     # to the slower Python reader (which would hold it whole in memory).
     import duckdb
 
-    from data_loaders import reading
+    from data_loaders import lecture_csv, reading
 
     def repli(*args, **kwargs):
         raise AssertionError("le lecteur Python ne doit pas prendre le relais")
 
-    monkeypatch.setattr(reading, "_lire_csv_python", repli)
+    monkeypatch.setattr(lecture_csv, "_lire_csv_python", repli)
     data = ("a;b;c\n" + "".join(f"{i};{'x' * 200};{i * 3}\n" for i in range(200_000))).encode()
     con = duckdb.connect(":memory:")
     try:
@@ -387,7 +387,7 @@ def test_nombre_de_champs_incorrect_signale_avec_sa_ligne(base, fichiers, vide):
 def test_separateurs_en_fin_de_ligne_meme_traitement_quel_que_soit_le_lecteur(base, fichiers,
                                                                              vide):
     # "OLS1;…;ETAT-13;;" has 8 fields for 6 headers, the extra ones empty. Documented choice
-    # (reading.py): trailing empty fields carry nothing and are accepted — by both readers, so
+    # (lecture_csv.py): trailing empty fields carry nothing and are accepted — by both readers, so
     # whether the file has a blank line somewhere (Python reader) or not (DuckDB) must not
     # change the outcome. A non-empty extra field stays an error (test above).
     texte = (ENTETE6 + "\n" + "OLS1;R1;15/03/2025;13055;FLUX;ETAT-13;;\n" + vide
