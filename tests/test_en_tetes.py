@@ -104,8 +104,8 @@ def _verifier(at, declares: set[str]) -> int:
     return n
 
 
-PAGES = ["accueil", "bilan", "mises_a_disposition", "assiette", "controles", "signatures",
-         "orientation", "bilans_annuels", "reservataires"]
+PAGES = ["accueil", "bilan", "mises-a-disposition", "assiette", "controles", "signatures",
+         "orientation", "bilans-annuels", "reservataires"]
 
 
 @pytest.mark.parametrize("page", PAGES)
