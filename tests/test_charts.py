@@ -383,6 +383,11 @@ def test_barres_taux_with_reference_marks():
     assert list(barre.text) == [f"60{NNBSP}%", f"14{NNBSP}%", VIDE]
     assert barre.marker.color == theme.BLEU_FRANCE
     assert sorted(s.x0 for s in fig.layout.shapes) == [0.5, 0.75]
+    # under the bars, and the figure of a bar that holds it (60 %) written inside its end:
+    # a mark never strikes through the « 73 % » written after a bar; 14 % stays outside
+    assert {s.layer for s in fig.layout.shapes} == {"below"}
+    assert list(barre.textposition) == ["inside", "outside", "outside"]
+    assert barre.insidetextfont.color == theme.BLANC and barre.insidetextanchor == "end"
     assert {a.text for a in fig.layout.annotations} >= {f"50{NNBSP}%", f"75{NNBSP}%"}
     assert sans_balises(barre.hovertext[0]).split("<br>") == [
         "État — contingent préfectoral",

@@ -241,9 +241,10 @@ def repere_vertical(fig: go.Figure, x, texte: str, d: theme.Dimensions,
     (room made by ``nouvelle_figure(annotations_haut=True)``), or just inside it with
     ``dedans`` (when a legend holds the space above); ``cote``: the label's side of the line;
     ``rang``: the label's line of text counted from the top, so that the labels of two close
-    lines never overlap."""
+    lines never overlap. The line is drawn under the marks: it shows between the bars, and
+    never strikes through a value label written at a bar's end (« 7|0 % »)."""
     fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
-                  line=dict(color=couleur, width=d.trait_repere, dash=pointille), layer="above")
+                  line=dict(color=couleur, width=d.trait_repere, dash=pointille), layer="below")
     fig.add_annotation(x=x, xref="x", y=1, yref="paper",
                        yanchor="top" if dedans else "bottom",
                        xanchor="left" if cote == "droite" else "right",

@@ -213,6 +213,10 @@ def _survol_extra(df: pd.DataFrame, survol_colonnes: Mapping[str, str] | None,
     return dict(survol_colonnes)
 
 
+# A rate's figure goes inside its bar from this length (a fraction of 100 %) on: « 20 % » fits.
+TAUX_ECRIT_DEDANS = 0.2
+
+
 def barres_taux(
     df: pd.DataFrame,
     valeur: str = "taux_signature",
@@ -248,12 +252,20 @@ def barres_taux(
         textes_survol.append(survol(noms[i], lignes))
 
     fig = nouvelle_figure(taille, titre, annotations_haut=bool(reperes))
+    # With reference marks, a rate is written in white inside the end of its bar once the bar
+    # holds it: a mark (drawn under the bars) then never runs through a figure written after a
+    # bar's end (« 7|0 % » beside the 75 % mark); shorter bars have theirs outside.
+    positions = ["inside" if reperes and v is not None and v >= TAUX_ECRIT_DEDANS else "outside"
+                 for v in valeurs(df[valeur])]
     fig.add_trace(go.Bar(
         name=libelle_valeur, orientation="h", y=noms, x=valeurs(df[valeur]),
         marker=dict(color=theme.BLEU_FRANCE), customdata=cles(df),
         hovertext=textes_survol, hovertemplate=MODELE_SURVOL,
         text=[pourcentage(v, 0) for v in df[valeur]] if afficher_valeurs else None,
-        textposition="outside" if afficher_valeurs else "none",
+        textposition=positions if afficher_valeurs else "none",
+        insidetextanchor="end", constraintext="none",
+        insidetextfont=dict(size=d.police, color=theme.BLANC),
+        outsidetextfont=dict(size=d.police, color=theme.TEXTE),
         textfont=dict(size=d.police), cliponaxis=False, showlegend=False,
     ))
     lignes_texte = axe_categories(fig, noms, taille)
