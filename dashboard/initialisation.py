@@ -13,10 +13,10 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard.chemins import SAMPLE_DIR
 from dashboard.reference import load_reference
-from dashboard.store import PROJECT_ROOT, connect, db_path
+from dashboard.store import connect, db_path
 
-SAMPLE_DIR = PROJECT_ROOT / "sample_data"
 MANIFEST = SAMPLE_DIR / "manifest.json"
 UTILISATEUR_EXEMPLE = "exemple"
 

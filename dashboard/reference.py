@@ -6,10 +6,9 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard.chemins import REFERENCE_DIR
 from dashboard.referentiel import assurer_territoires
-from dashboard.store import PROJECT_ROOT
 
-REFERENCE_DIR = PROJECT_ROOT / "sample_data" / "reference"
 COMMUNES_FILE = REFERENCE_DIR / "paca_communes.csv"
 EPCI_FILE = REFERENCE_DIR / "paca_epci.csv"
 

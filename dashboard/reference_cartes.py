@@ -35,8 +35,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-RACINE = Path(__file__).resolve().parents[1]
-DOSSIER_REFERENCE = RACINE / "sample_data" / "reference"
+from dashboard.chemins import REFERENCE_DIR, STATIC_DIR
+
+DOSSIER_REFERENCE = REFERENCE_DIR
 FICHIER_COMMUNES = DOSSIER_REFERENCE / "paca_communes.geojson"
 FICHIER_EPCI = DOSSIER_REFERENCE / "paca_epci.geojson"
 
@@ -49,7 +50,7 @@ CLE_DEPARTEMENT = "properties.dep"
 
 NOM_TOPOJSON = "world_110m"          # plotly.js: scope "world", resolution 110
 TOPOLOGIE_VIDE = {"type": "Topology", "objects": {}, "arcs": []}
-DOSSIER_STATIQUE = RACINE / "static"  # served by Streamlit at app/static/
+DOSSIER_STATIQUE = STATIC_DIR  # served by Streamlit at app/static/
 FICHIER_TOPOJSON = DOSSIER_STATIQUE / f"{NOM_TOPOJSON}.json"
 # Relative to the page's address (``/bilan`` → ``/app/static/world_110m.json``; under a
 # ``server.baseUrlPath`` ``/flux/bilan`` → ``/flux/app/static/…``).

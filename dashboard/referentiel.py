@@ -21,9 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.store import PROJECT_ROOT
+from dashboard.chemins import REFERENCE_DIR
 
-REFERENCE_DIR = PROJECT_ROOT / "sample_data" / "reference"
 DEPARTEMENTS_FILE = REFERENCE_DIR / "departements.csv"
 REGIONS_FILE = REFERENCE_DIR / "regions.csv"
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from dashboard.chemins import PROJECT_ROOT
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "sql" / "migrations"
 DEFAULT_DB = PROJECT_ROOT / "data" / "flux.duckdb"
 ENV_VAR = "FLUX_DB"
