@@ -67,6 +67,10 @@ PAGES = {
     "controles": ("pages/controles.py", ("annee", "trimestre", "bailleur")),
     "signatures": ("pages/signatures.py", ("annee", "trimestre", "bailleur")),
     "importer": ("pages/importer.py", ()),
+    "mises-a-disposition": ("pages/mises-a-disposition.py", ("annee", "trimestre", "bailleur")),
+    "orientation": ("pages/orientation.py", ()),
+    "bilans-annuels": ("pages/bilans-annuels.py", ()),
+    "reservataires": ("pages/reservataires.py", ()),
 }
 REFERENCE = 'import streamlit as st\nst.title("Référence")\n'
 

@@ -9,9 +9,10 @@ amorcer()  # a direct link on a fresh server: let app.py route it
 
 import streamlit as st
 
-from dashboard.metrics.detail import EN_TETES_DETAIL, lisible, titre_detail
+from dashboard.metrics.detail import EN_TETES_DETAIL, titre_detail
 from dashboard.ui import detail as ui
 from dashboard.ui.donnees import calcul
+from dashboard.ui.figures import contenu
 from dashboard.ui.filtres import VUES, barre_filtres
 from dashboard.ui.sections import telechargements
 from dashboard.ui.texte import texte_brut
@@ -38,6 +39,7 @@ if lignes.empty:
             "choisissez un autre trimestre.", icon=":material/info:")
     st.stop()
 
-lisibles = lisible(lignes)
+# written for people once per selection and data version, shared by the sessions
+lisibles = contenu(ui.lignes_lisibles, calcul, sel, par, cle, periode)
 ui.tableau_detail(ui.page_de_lignes(lisibles, (sel, par, cle, periode)), hauteur=600)
 telechargements(lisibles, ui.nom_fichier(sel, par, cle), "detail", en_tetes=EN_TETES_DETAIL)

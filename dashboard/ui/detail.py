@@ -167,6 +167,16 @@ def _liens_de_l_axe(calcul: Callable, selection: Selection,
 COLONNES_DATES = ("date_mise_a_disposition", "date_bail")
 
 
+def lignes_lisibles(calcul: Callable, selection: Selection, par: str | None, cle: str | None,
+                    periode: str) -> pd.DataFrame:
+    """``metrics.detail.lisible`` of the rows behind the figure (``calcul``: the page's cached
+    ``dashboard.ui.donnees.calcul``)."""
+    from dashboard.metrics.detail import lisible
+
+    return lisible(calcul("detail", selection.annee, selection.trimestre, par, cle,
+                          vue=selection.vue, periode=periode, filtres=selection.filtres))
+
+
 def tableau_detail(lisibles: pd.DataFrame, hauteur: int | None = None) -> None:
     """The rows of ``metrics.detail.lisible`` in a sortable table: French headings, dates kept as
     dates (sorting by date works) shown ``30/06/2025``, missing values as « — »."""
@@ -282,7 +292,8 @@ def page_de_lignes(lisibles: pd.DataFrame, signature: tuple) -> pd.DataFrame:
     droite.markdown(f"lignes {nombre(debut + 1)} à {nombre(fin)} sur {nombre(n)}")
     vers_url({"tri": None if tri == "date_mise_a_disposition" else tri,
               "page": None if page == 1 else str(page)})
-    return _trier(lisibles, tri).iloc[debut:fin]
+    # sorted once per selection and order (figures.contenu), then cut
+    return figures.contenu(_trier, lisibles, tri).iloc[debut:fin]
 
 
 def nom_fichier(selection: Selection, par: str | None, cle: str | None) -> str:
