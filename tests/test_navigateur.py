@@ -32,7 +32,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -176,30 +175,31 @@ def serveur_streamlit(base_modele: Path, dossier: Path):
 
 
 @contextmanager
-def onglet(navigateur, url: str):
-    """A French-speaking page of a fresh browser context that may only reach `url`'s server;
-    requests elsewhere are blocked and reported as a warning."""
-    contexte = navigateur.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR",
-                                      timezone_id="Europe/Paris")
-    bloquees: list[str] = []
+def onglet(navigateur, url: str, largeur: int = 1400, hauteur: int = 900,
+           attente_ms: int = ATTENTE_MAX_MS):
+    """A French-speaking page (``largeur`` × ``hauteur``) of a fresh browser context that may
+    only reach `url`'s server: any request elsewhere is blocked, and fails the test at the end
+    (nothing the app shows may fetch from outside the machine)."""
+    contexte = navigateur.new_context(viewport={"width": largeur, "height": hauteur},
+                                      locale="fr-FR", timezone_id="Europe/Paris")
+    dehors: list[str] = []
 
     def filtrer(route):
-        if route.request.url.startswith((url + "/", "data:", "blob:")) or route.request.url == url:
+        adresse = route.request.url
+        if adresse == url or adresse.startswith((url + "/", "data:", "blob:")):
             route.continue_()
         else:
-            bloquees.append(route.request.url)
+            dehors.append(adresse)
             route.abort()
 
     contexte.route("**/*", filtrer)
     page = contexte.new_page()
-    page.set_default_timeout(ATTENTE_MAX_MS)
+    page.set_default_timeout(attente_ms)
     try:
         yield page
     finally:
         contexte.close()
-        if bloquees:
-            warnings.warn("Requêtes hors du serveur local bloquées : "
-                          + ", ".join(sorted(set(bloquees))), stacklevel=1)
+    assert dehors == [], f"requêtes hors du serveur local : {sorted(set(dehors))}"
 
 
 class Captures:

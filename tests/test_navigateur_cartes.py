@@ -17,13 +17,13 @@ asks for a world outline before drawing a map: the app answers it itself). Scree
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 from playwright.sync_api import Page, expect
 from test_navigateur import (  # noqa: F401 - fixtures
     Captures,
     attendre_streamlit,
     exemple_navigateur,
+    onglet,
     serveur,
     url_avec,
     verifier_page,
@@ -33,30 +33,10 @@ AMP = "200054807"     # Métropole d'Aix-Marseille-Provence: the largest EPCI of
 NB_EPCI = 52
 
 
-@contextmanager
 def onglet_local(navigateur, url: str):
     """A French page that may only reach the local server; any other request is blocked and
     fails the test at the end."""
-    contexte = navigateur.new_context(viewport={"width": 1400, "height": 1000}, locale="fr-FR",
-                                      timezone_id="Europe/Paris")
-    dehors: list[str] = []
-
-    def filtrer(route):
-        adresse = route.request.url
-        if adresse == url or adresse.startswith((url + "/", "data:", "blob:")):
-            route.continue_()
-        else:
-            dehors.append(adresse)
-            route.abort()
-
-    contexte.route("**/*", filtrer)
-    page = contexte.new_page()
-    page.set_default_timeout(30_000)
-    try:
-        yield page
-    finally:
-        contexte.close()
-    assert dehors == [], f"requêtes hors du serveur local : {sorted(set(dehors))}"
+    return onglet(navigateur, url, 1400, 1000, 30_000)
 
 
 def carte(page: Page, titre: str):

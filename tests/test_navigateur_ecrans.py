@@ -17,7 +17,6 @@ Screenshots in ``test-artifacts/screenshots/ecrans_*.png``.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -28,6 +27,7 @@ from test_navigateur import (  # noqa: F401 - fixtures used by name
     attendre_streamlit,
     choisir,
     exemple_navigateur,
+    onglet,
     serveur,
     verifier_page,
 )
@@ -47,30 +47,10 @@ ADRESSES = [(f"{chemin}?annee=2025&trimestre=2" if chemin in ("", "bilan", "cont
 ADRESSES.append(("accueil?annee=2025&trimestre=2", PAGES[0][2]))
 
 
-@contextmanager
 def onglet_ecran(navigateur, url: str, largeur: int, hauteur: int):
     """A French page of ``largeur`` × ``hauteur`` that may only reach the local server: any
     other request is blocked, and fails the test at the end."""
-    contexte = navigateur.new_context(viewport={"width": largeur, "height": hauteur},
-                                      locale="fr-FR", timezone_id="Europe/Paris")
-    dehors: list[str] = []
-
-    def filtrer(route):
-        adresse = route.request.url
-        if adresse == url or adresse.startswith((url + "/", "data:", "blob:")):
-            route.continue_()
-        else:
-            dehors.append(adresse)
-            route.abort()
-
-    contexte.route("**/*", filtrer)
-    page = contexte.new_page()
-    page.set_default_timeout(30_000)
-    try:
-        yield page
-    finally:
-        contexte.close()
-    assert dehors == [], f"requêtes hors du serveur local : {sorted(set(dehors))}"
+    return onglet(navigateur, url, largeur, hauteur, 30_000)
 
 
 def mesures(page: Page) -> dict:
