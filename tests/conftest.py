@@ -252,6 +252,25 @@ def dt(annee: int, mois: int, jour: int, h: int = 0, m: int = 0) -> datetime:
 # ------------------------------------------------------------------------------ the browser
 
 
+@pytest.fixture
+def jamais_de_telechargement(monkeypatch):
+    """Fail the test if anything asks kaleido / choreographer to download a browser."""
+    import choreographer.cli
+    import kaleido
+
+    def interdit(*args, **kwargs):
+        raise AssertionError("tentative de téléchargement d'un navigateur")
+
+    for module in (kaleido, choreographer.cli):
+        for nom in ("get_chrome", "get_chrome_sync"):
+            if hasattr(module, nom):
+                monkeypatch.setattr(module, nom, interdit)
+    from dashboard.exports import images
+
+    for variable in images.VARIABLES_CHROMIUM:
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture(scope="session")
 def navigateur():
     """Debian's Chromium through Playwright, once per test process (every browser test module

@@ -42,23 +42,6 @@ def _une_ligne(texte: str) -> str:
     return re.sub(r"[ \n\t]+", " ", texte).strip()
 
 
-@pytest.fixture
-def jamais_de_telechargement(monkeypatch):
-    """Fail the test if anything asks kaleido / choreographer to download a browser."""
-    import choreographer.cli
-    import kaleido
-
-    def interdit(*args, **kwargs):
-        raise AssertionError("tentative de téléchargement d'un navigateur")
-
-    for module in (kaleido, choreographer.cli):
-        for nom in ("get_chrome", "get_chrome_sync"):
-            if hasattr(module, nom):
-                monkeypatch.setattr(module, nom, interdit)
-    for variable in images.VARIABLES_CHROMIUM:
-        monkeypatch.delenv(variable, raising=False)
-
-
 @pytest.fixture(scope="module")
 def exemple_pdf(base_exemple):
     """The sample database's report au 30/06/2025, as PDF (read back) and as HTML."""

@@ -174,23 +174,6 @@ def _taille_png(contenu: bytes) -> tuple[int, int]:
     return struct.unpack(">II", contenu[16:24])
 
 
-@pytest.fixture
-def jamais_de_telechargement(monkeypatch):
-    """Fail the test if anything asks kaleido / choreographer to download a browser."""
-    import choreographer.cli
-    import kaleido
-
-    def interdit(*args, **kwargs):
-        raise AssertionError("tentative de téléchargement d'un navigateur")
-
-    for module in (kaleido, choreographer.cli):
-        for nom in ("get_chrome", "get_chrome_sync"):
-            if hasattr(module, nom):
-                monkeypatch.setattr(module, nom, interdit)
-    for variable in images.VARIABLES_CHROMIUM:
-        monkeypatch.delenv(variable, raising=False)
-
-
 def test_png_par_le_chromium_de_debian(jamais_de_telechargement):
     assert images.chemin_chromium() == "/usr/bin/chromium"
     figure = go.Figure(go.Bar(x=["T1", "T2"], y=[3, 5]))
