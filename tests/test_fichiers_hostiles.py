@@ -176,9 +176,10 @@ CORPUS: list[Cas] = [
         [(2, "parc_total", "-12"), (3, "liberations", "99999999999"),
          (3, "liberations", "99999999999"), (4, "annee", "20255"),
          (5, "mutations_prevues", "NaN"), (6, "parc_total", "1e400")],
+        # the two faults of line 3's cell in the order of the rules: its bounds, then the parc
         ["valeur hors limites : attendu entre 0 et 1 000 000",
-         "libérations supérieures au parc total (120)",
          "valeur hors limites : attendu entre 0 et 1 000 000",
+         "libérations supérieures au parc total (120)",
          "valeur hors limites : attendu entre 2 000 et 2 100",
          "nombre entier attendu (ex. 1 234)", "nombre entier attendu (ex. 1 234)"],
         quarantaine=[2, 3, 4, 5, 6], encodage="utf-8-sig"),
