@@ -566,7 +566,7 @@ def _quarantaine(cur, import_id: int, lecture: Lecture, err: str) -> None:
         f"""INSERT INTO quarantaine
             SELECT {import_id}, e._ligne, any_value(array_to_string([{champs}], '{sep}')),
                    string_agg(e.colonne || ' « ' || coalesce(e.valeur, '') || ' » : ' || e.message,
-                              ' | ' ORDER BY e.colonne)
+                              ' | ' ORDER BY e.colonne, e.rowid)
             FROM {err} e JOIN {lecture.table} l ON l._ligne = e._ligne
             GROUP BY e._ligne""")
     structure = [(import_id, e.ligne, lecture.lignes_brutes.get(e.ligne, e.valeur or ""), e.message)
