@@ -58,13 +58,15 @@ def attendre_territoires(graphique, minimum: int) -> None:
 
 def point_du_territoire(page: Page, graphique, code: str) -> tuple[float, float]:
     """A point of the page inside the territory ``code`` of the coloured trace (plotly binds each
-    path to its location: ``__data__.id``)."""
+    path to its location: ``__data__.id``), the territory scrolled to the middle of the window."""
     poignee = graphique.element_handle()
     point = page.evaluate(
         """([racine, code]) => {
             for (const chemin of racine.querySelectorAll('g.choroplethlayer path')) {
                 const d = chemin.__data__;
                 if (!d || (d.id !== code && d.loc !== code)) continue;
+                // on screen first: a point below the window is no place to click
+                chemin.scrollIntoView({block: 'center', inline: 'center'});
                 const boite = chemin.getBBox();
                 const svg = chemin.ownerSVGElement;
                 const matrice = chemin.getScreenCTM();
