@@ -13,6 +13,7 @@ import duckdb
 
 from dashboard.exports.trimestriel import (
     chiffres_cles,
+    debut_de_partie,
     informations_du_bilan,
     parties_du_rapport,
     table_html,
@@ -346,14 +347,12 @@ def rapport_impression(con: duckdb.DuckDBPyConnection, annee: int, trimestre: in
     corps = couverture
     plotly_inclus = False
     for partie in parties:
-        corps.append(f"<section class=\"page partie\" id=\"partie-{html.escape(partie.cle)}\" "
-                     f"data-titre=\"{html.escape(partie.titre)}\">")
-        corps.append(f"<h2>{html.escape(partie.titre)}</h2>")
-        if partie.donnees is None or partie.donnees.empty:
-            corps.append(f"<p class=\"vide\">{html.escape(partie.vide)}</p></section>")
+        debut, vide = debut_de_partie(
+            partie, f"<section class=\"page partie\" id=\"partie-{html.escape(partie.cle)}\" "
+                    f"data-titre=\"{html.escape(partie.titre)}\">", classe_vide="vide")
+        corps += debut
+        if vide:
             continue
-        if partie.message:
-            corps.append(f"<p class=\"message\">{html.escape(partie.message)}</p>")
         # the table first: its column has its width when plotly sizes the chart beside it
         corps.append("<div class=\"corps\"><div class=\"tableau\">")
         corps.append(table_html(partie.donnees, partie.colonnes, classe="decoupable"))

@@ -254,6 +254,20 @@ def parties_du_rapport(con, annee, trimestre, vue, filtres) -> list[contenu_bila
         trimestre, vue, filtres)
 
 
+def debut_de_partie(partie: contenu_bilan.Partie, ouverture: str,
+                    classe_vide: str | None = None) -> tuple[list[str], bool]:
+    """The HTML a report's part opens with — ``ouverture`` (its ``<section …>``), its title, then
+    its takeaway, or, when it has no data, its « nothing » sentence and the section's end — and
+    whether it had no data (the HTML report and the print layout share it)."""
+    lignes = [ouverture, f"<h2>{html.escape(partie.titre)}</h2>"]
+    if partie.donnees is None or partie.donnees.empty:
+        classe = f" class=\"{classe_vide}\"" if classe_vide else ""
+        return lignes + [f"<p{classe}>{html.escape(partie.vide)}</p></section>"], True
+    if partie.message:
+        lignes.append(f"<p class=\"message\">{html.escape(partie.message)}</p>")
+    return lignes, False
+
+
 def _chiffre(libelle: str, valeur: str) -> str:
     return (f"<div class=\"chiffre\"><div>{html.escape(libelle)}</div>"
             f"<div class=\"valeur\">{html.escape(valeur)}</div></div>")
@@ -275,13 +289,10 @@ def rapport_html(con: duckdb.DuckDBPyConnection, annee: int, trimestre: int, vue
         _chiffre(libelle, valeur) for libelle, valeur in chiffres_cles(t, vue)) + "</div>")
     plotly_inclus = False
     for partie in parties_du_rapport(con, annee, trimestre, vue, filtres):
-        corps.append(f"<section id=\"{html.escape(partie.cle)}\">")
-        corps.append(f"<h2>{html.escape(partie.titre)}</h2>")
-        if partie.donnees is None or partie.donnees.empty:
-            corps.append(f"<p>{html.escape(partie.vide)}</p></section>")
+        debut, vide = debut_de_partie(partie, f"<section id=\"{html.escape(partie.cle)}\">")
+        corps += debut
+        if vide:
             continue
-        if partie.message:
-            corps.append(f"<p class=\"message\">{html.escape(partie.message)}</p>")
         figure = partie.figure("normale")
         corps.append(figure.to_html(
             full_html=False, include_plotlyjs=not plotly_inclus, include_mathjax=False,
