@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -104,6 +105,20 @@ def instantane(con) -> dict[str, list[tuple]]:
     manquantes = set(TABLES) - noms
     assert not manquantes, f"tables absentes du schéma : {manquantes}"
     return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in sorted(noms)}
+
+
+def page_app(chemin: str, delai: float = 120, app_d_abord: bool = False,
+             **parametres) -> AppTest:
+    """AppTest of app.py on page ``chemin`` (``pages/bilan.py``) with these query parameters,
+    run without exception. ``app_d_abord``: run app.py once before switching (the pages'
+    url_path are known once it has run)."""
+    at = AppTest.from_file("../app.py", default_timeout=delai)
+    at.query_params.update(parametres)
+    if app_d_abord:
+        at.run()
+    at.switch_page(chemin).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def importer(con, type_donnees, source, **kw):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import page_app
 from streamlit.testing.v1 import AppTest
 
 from dashboard import contenu_cartes
@@ -74,12 +75,7 @@ def en_tetes_affiches(at) -> list[list[tuple[str, bool]]]:
 
 
 def _page(chemin: str, **parametres) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=180)
-    at.query_params.update(parametres)
-    at.run()                       # the pages' url_path are known once app.py has run
-    at.switch_page(chemin).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return page_app(chemin, delai=180, app_d_abord=True, **parametres)
 
 
 def inconnus(titres: list[tuple[str, bool]], declares: set[str]) -> list[str]:

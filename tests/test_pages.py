@@ -1,6 +1,7 @@
 """One AppTest per bilan page, on the sample database: no exception, the figures of the metrics
 engine, filters that change them, and query parameters that restore a view."""
 
+from conftest import page_app
 from streamlit.testing.v1 import AppTest
 
 from dashboard import metrics
@@ -10,11 +11,7 @@ from dashboard.metrics import Filtres
 
 
 def _page(chemin: str, **parametres) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=120)
-    at.query_params.update(parametres)
-    at.switch_page(chemin).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return page_app(chemin, **parametres)
 
 
 def _metriques(at) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 
+from conftest import page_app
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui import presentation
@@ -15,11 +16,7 @@ from dashboard.ui.authentification import TEXTE_MODE_LOCAL
 
 
 def _page(chemin: str, **parametres) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=120)
-    at.query_params.update(parametres)
-    at.switch_page(chemin).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return page_app(chemin, **parametres)
 
 
 def _html(at) -> list[str]:
