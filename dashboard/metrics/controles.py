@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.formatting import accord, nombre
+from dashboard.formatting import accord, est_indefini, nombre
 from dashboard.metrics import modeles
 from dashboard.metrics.filtres import Filtres
 from dashboard.metrics.indicateurs import valider
@@ -95,9 +95,7 @@ def _perimetre(ligne, epcis: dict, communes: dict) -> str:
 
 def _vide(valeurs) -> bool:
     """A missing list (NULL, read back as None or NaN) or an empty one."""
-    if valeurs is None or valeurs is pd.NA or isinstance(valeurs, float):
-        return True
-    return len(valeurs) == 0
+    return est_indefini(valeurs) or len(valeurs) == 0
 
 
 def _et(noms: list[str]) -> str:
